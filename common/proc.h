@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Readers of /proc/PID. Each takes proc_root (NULL means "/proc") so tests can
+ * point it at a fake tree. All return 0 or a negative errno. */
+
+#define PROC_ROOT_DEFAULT "/proc"
+
+/* The kernel's "no audit session" value of /proc/PID/sessionid. */
+#define AUDIT_SESSION_UNSET UINT32_MAX
+
+typedef struct ProcStat {
+        char state;
+        pid_t ppid;
+        uint64_t starttime; /* field 22, clock ticks since boot: with the PID, names one process */
+} ProcStat;
+
+/* "<root>/<pid>/<entry>", heap-allocated. */
+int proc_pid_path(const char *proc_root, pid_t pid, const char *entry, char **ret);
+
+/* Parses /proc/PID/stat. comm may hold spaces and ')' so fields are counted
+ * from the last ')'. */
+int proc_stat_read(const char *proc_root, pid_t pid, ProcStat *ret);
+int proc_stat_parse(const char *text, ProcStat *ret);
+
+/* The cgroup v2 path of PID (the "0::" line). Hybrid hosts list v1
+ * hierarchies too; -ENODATA when there is no v2 line (pure v1 host). */
+int proc_cgroup_read(const char *proc_root, pid_t pid, char **ret);
+int proc_cgroup_parse(const char *text, char **ret);
+
+/* /proc/PID/sessionid: -ENODATA when unset (no pam_loginuid ran),
+ * -ENOENT when the kernel has no audit support. */
+int proc_sessionid_read(const char *proc_root, pid_t pid, uint32_t *ret);
+
+/* Inodes of the TCP sockets (IPv4 and IPv6) that PID has open: the socket
+ * inodes among /proc/PID/fd that PID's network namespace lists in
+ * /proc/PID/net/tcp or tcp6. Sorted, without duplicates; *ret is NULL when
+ * there are none. */
+int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n);
+
+/* Inode from a readlink() result of the form "socket:[12345]". */
+int socket_link_inode(const char *link, uint64_t *ret);
+
+/* Strict decimal parsers: no sign, no spaces, no trailing garbage, no overflow. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_u32(const char *s, uint32_t *ret);
+int parse_pid(const char *s, pid_t *ret);

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "proc.h"
+
+int socket_link_inode(const char *link, uint64_t *ret) {
+        const char *prefix = "socket:[";
+        size_t n = strlen(prefix), len = strlen(link);
+        char digits[24];
+
+        if (len <= n + 1 || strncmp(link, prefix, n) != 0 || link[len - 1] != ']')
+                return -EINVAL;
+        len -= n + 1;
+        if (len >= sizeof(digits))
+                return -ERANGE;
+        memcpy(digits, link + n, len);
+        digits[len] = '\0';
+        return parse_u64(digits, ret);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+static int append_u64(uint64_t **array, size_t *n, size_t *allocated, uint64_t v) {
+        if (*n == *allocated) {
+                size_t m = *allocated ? *allocated * 2 : 8;
+                uint64_t *p = reallocarray(*array, m, sizeof(uint64_t));
+                if (!p)
+                        return -ENOMEM;
+                *array = p;
+                *allocated = m;
+        }
+        (*array)[(*n)++] = v;
+        return 0;
+}
+
+/* All socket inodes among PID's open fds, sorted and unique. */
+static int fd_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ uint64_t *inodes = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        size_t n = 0, allocated = 0;
+        struct dirent *de;
+        int r;
+
+        r = proc_pid_path(proc_root, pid, "fd", &path);
+        if (r < 0)
+                return r;
+        int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        d = fdopendir(dfd);
+        if (!d) {
+                r = negative_errno();
+                safe_close(dfd);
+                return r;
+        }
+
+        for (;;) {
+                char target[64]; /* "socket:[<20 digits>]" fits; longer links are no sockets */
+                ssize_t k;
+                uint64_t inode;
+
+                errno = 0;
+                de = readdir(d);
+                if (!de) {
+                        if (errno != 0)
+                                return negative_errno();
+                        break;
+                }
+                if (de->d_name[0] == '.')
+                        continue;
+
+                k = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+                if (k < 0) {
+                        if (errno == ENOENT) /* closed while we looked */
+                                continue;
+                        return negative_errno();
+                }
+                if ((size_t) k >= sizeof(target) - 1)
+                        continue;
+                target[k] = '\0';
+                if (socket_link_inode(target, &inode) < 0)
+                        continue;
+                r = append_u64(&inodes, &n, &allocated, inode);
+                if (r < 0)
+                        return r;
+        }
+
+        if (n > 0) {
+                size_t u = 1;
+                qsort(inodes, n, sizeof(uint64_t), cmp_u64);
+                for (size_t i = 1; i < n; i++)
+                        if (inodes[i] != inodes[u - 1])
+                                inodes[u++] = inodes[i];
+                n = u;
+        }
+        *ret = TAKE_PTR(inodes);
+        *ret_n = n;
+        return 0;
+}
+
+/* Marks in `found` the entries of `inodes` that the given /proc/PID/net/tcp*
+ * table lists. The inode is the 10th column; the header line has none. */
+static int mark_listed(const char *table_path, const uint64_t *inodes, size_t n, bool *found) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t allocated = 0;
+
+        f = fopen(table_path, "re");
+        if (!f)
+                return errno == ENOENT ? 0 : negative_errno(); /* no IPv6 in this kernel */
+
+        while (getline(&line, &allocated, f) >= 0) {
+                char *save = NULL, *tok;
+                unsigned col = 0;
+                uint64_t inode;
+
+                for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+                        if (++col == 10)
+                                break;
+                if (!tok || parse_u64(tok, &inode) < 0 || inode == 0)
+                        continue;
+
+                const uint64_t *hit = bsearch(&inode, inodes, n, sizeof(uint64_t), cmp_u64);
+                if (hit)
+                        found[hit - inodes] = true;
+        }
+        if (ferror(f))
+                return -EIO;
+        return 0;
+}
+
+int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
+        static const char *const tables[] = { "net/tcp", "net/tcp6" };
+        _cleanup_free_ uint64_t *inodes = NULL;
+        _cleanup_free_ bool *found = NULL;
+        size_t n = 0, k = 0;
+        int r;
+
+        r = fd_socket_inodes(proc_root, pid, &inodes, &n);
+        if (r < 0)
+                return r;
+        if (n == 0) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+
+        found = calloc(n, sizeof(bool));
+        if (!found)
+                return -ENOMEM;
+        for (size_t t = 0; t < ELEMENTSOF(tables); t++) {
+                _cleanup_free_ char *path = NULL;
+
+                r = proc_pid_path(proc_root, pid, tables[t], &path);
+                if (r < 0)
+                        return r;
+                r = mark_listed(path, inodes, n, found);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < n; i++)
+                if (found[i])
+                        inodes[k++] = inodes[i];
+        if (k == 0)
+                inodes = (free(inodes), NULL);
+        *ret = TAKE_PTR(inodes);
+        *ret_n = k;
+        return 0;
+}

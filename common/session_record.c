@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file_read.h"
+#include "macro.h"
+#include "proc.h"
+#include "session_record.h"
+
+void session_record_done(SessionRecord *rec) {
+        free(rec->user);
+        free(rec->remote_host);
+        free(rec->service);
+        free(rec->cgroup);
+        free(rec->session_id);
+        *rec = SESSION_RECORD_NULL;
+}
+
+int session_record_name(pid_t pid, uint64_t starttime, char **ret) {
+        if (pid <= 0)
+                return -EINVAL;
+        if (asprintf(ret, "%d-%" PRIu64, (int) pid, starttime) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int session_record_parse_name(const char *name, pid_t *ret_pid, uint64_t *ret_starttime) {
+        const char *dash = strchr(name, '-');
+        char pid_text[16];
+        size_t n;
+
+        if (!dash)
+                return -EINVAL;
+        n = (size_t) (dash - name);
+        if (n == 0 || n >= sizeof(pid_text))
+                return -EINVAL;
+        memcpy(pid_text, name, n);
+        pid_text[n] = '\0';
+        if (parse_pid(pid_text, ret_pid) < 0)
+                return -EINVAL;
+        if (parse_u64(dash + 1, ret_starttime) < 0)
+                return -EINVAL;
+        return 0;
+}
+
+enum {
+        VALUE_EMPTY_OK = 1 << 0,
+        VALUE_SPACE_OK = 1 << 1,
+        VALUE_SLASH_OK = 1 << 2,
+};
+
+/* Values end up in a line-based file and in journal messages: no control
+ * characters ever, bounded length, and per key what may be empty or hold
+ * spaces or slashes. */
+static bool value_ok(const char *v, size_t max, unsigned flags) {
+        size_t n;
+
+        if (!v)
+                return false;
+        n = strlen(v);
+        if (n > max || (n == 0 && !(flags & VALUE_EMPTY_OK)))
+                return false;
+        for (const unsigned char *p = (const unsigned char *) v; *p; p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        return false;
+                if (*p == ' ' && !(flags & VALUE_SPACE_OK))
+                        return false;
+                if (*p == '/' && !(flags & VALUE_SLASH_OK))
+                        return false;
+        }
+        return true;
+}
+
+static bool user_ok(const char *v) {
+        return value_ok(v, 256, 0); /* LOGIN_NAME_MAX */
+}
+
+static bool remote_host_ok(const char *v) {
+        return value_ok(v, 1025, VALUE_EMPTY_OK | VALUE_SLASH_OK); /* NI_MAXHOST */
+}
+
+static bool service_ok(const char *v) {
+        return value_ok(v, 256, 0);
+}
+
+static bool cgroup_ok(const char *v) {
+        if (!value_ok(v, 4096, VALUE_EMPTY_OK | VALUE_SPACE_OK | VALUE_SLASH_OK))
+                return false;
+        return v[0] == '\0' || v[0] == '/';
+}
+
+/* logind ids are short alphanumerics ("7", "c2"). */
+static bool session_id_ok(const char *v) {
+        if (!v || !*v || strlen(v) > 64)
+                return false;
+        for (; *v; v++)
+                if (!((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z')))
+                        return false;
+        return true;
+}
+
+static bool record_ok(const SessionRecord *rec) {
+        return user_ok(rec->user) && rec->uid != (uid_t) -1 && remote_host_ok(rec->remote_host) &&
+               service_ok(rec->service) && rec->sshd_pid > 0 && cgroup_ok(rec->cgroup) &&
+               (!rec->session_id || session_id_ok(rec->session_id)) && rec->opened_usec > 0;
+}
+
+int session_record_format(const SessionRecord *rec, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (!record_ok(rec))
+                return -EINVAL;
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "VERSION=%d\n", SESSION_RECORD_VERSION);
+        fprintf(f, "USER=%s\n", rec->user);
+        fprintf(f, "UID=%" PRIu32 "\n", (uint32_t) rec->uid);
+        fprintf(f, "REMOTE_HOST=%s\n", rec->remote_host);
+        fprintf(f, "SERVICE=%s\n", rec->service);
+        fprintf(f, "SSHD_PID=%d\n", (int) rec->sshd_pid);
+        fprintf(f, "SSHD_STARTTIME=%" PRIu64 "\n", rec->sshd_starttime);
+        fprintf(f, "CGROUP=%s\n", rec->cgroup);
+        if (rec->session_id)
+                fprintf(f, "SESSION_ID=%s\n", rec->session_id);
+        if (rec->audit_session != AUDIT_SESSION_UNSET)
+                fprintf(f, "AUDIT_SESSION=%" PRIu32 "\n", rec->audit_session);
+        fprintf(f, "OPENED_USEC=%" PRIu64 "\n", rec->opened_usec);
+        if (ferror(f)) {
+                (void) fclose(f);
+                return -ENOMEM;
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+enum {
+        KEY_VERSION,
+        KEY_USER,
+        KEY_UID,
+        KEY_REMOTE_HOST,
+        KEY_SERVICE,
+        KEY_SSHD_PID,
+        KEY_SSHD_STARTTIME,
+        KEY_CGROUP,
+        KEY_SESSION_ID,
+        KEY_AUDIT_SESSION,
+        KEY_OPENED_USEC,
+        _KEY_MAX,
+};
+
+static const struct {
+        const char *name;
+        bool required;
+} keys[_KEY_MAX] = {
+        [KEY_VERSION] = { "VERSION", true },
+        [KEY_USER] = { "USER", true },
+        [KEY_UID] = { "UID", true },
+        [KEY_REMOTE_HOST] = { "REMOTE_HOST", true },
+        [KEY_SERVICE] = { "SERVICE", true },
+        [KEY_SSHD_PID] = { "SSHD_PID", true },
+        [KEY_SSHD_STARTTIME] = { "SSHD_STARTTIME", true },
+        [KEY_CGROUP] = { "CGROUP", true },
+        [KEY_SESSION_ID] = { "SESSION_ID", false },
+        [KEY_AUDIT_SESSION] = { "AUDIT_SESSION", false },
+        [KEY_OPENED_USEC] = { "OPENED_USEC", true },
+};
+
+static int dup_value(const char *v, bool (*ok)(const char *), char **ret) {
+        if (!ok(v))
+                return -EBADMSG;
+        *ret = strdup(v);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
+        uint32_t u32;
+        uint64_t u64;
+
+        switch (key) {
+        case KEY_VERSION:
+                if (parse_u32(v, &u32) < 0 || u32 != SESSION_RECORD_VERSION)
+                        return -EPROTONOSUPPORT;
+                return 0;
+        case KEY_USER:
+                return dup_value(v, user_ok, &rec->user);
+        case KEY_UID:
+                if (parse_u32(v, &u32) < 0 || u32 == UINT32_MAX)
+                        return -EBADMSG;
+                rec->uid = (uid_t) u32;
+                return 0;
+        case KEY_REMOTE_HOST:
+                return dup_value(v, remote_host_ok, &rec->remote_host);
+        case KEY_SERVICE:
+                return dup_value(v, service_ok, &rec->service);
+        case KEY_SSHD_PID:
+                return parse_pid(v, &rec->sshd_pid) < 0 ? -EBADMSG : 0;
+        case KEY_SSHD_STARTTIME:
+                return parse_u64(v, &rec->sshd_starttime) < 0 ? -EBADMSG : 0;
+        case KEY_CGROUP:
+                return dup_value(v, cgroup_ok, &rec->cgroup);
+        case KEY_SESSION_ID:
+                return dup_value(v, session_id_ok, &rec->session_id);
+        case KEY_AUDIT_SESSION:
+                if (parse_u32(v, &u32) < 0 || u32 == AUDIT_SESSION_UNSET)
+                        return -EBADMSG;
+                rec->audit_session = u32;
+                return 0;
+        case KEY_OPENED_USEC:
+                if (parse_u64(v, &u64) < 0 || u64 == 0)
+                        return -EBADMSG;
+                rec->opened_usec = u64;
+                return 0;
+        }
+        return -EBADMSG;
+}
+
+int session_record_parse(const char *text, size_t size, SessionRecord *ret, unsigned *ret_line) {
+        _cleanup_(session_record_done) SessionRecord rec = SESSION_RECORD_NULL;
+        bool seen[_KEY_MAX] = {};
+        unsigned line_no = 0;
+        size_t pos = 0;
+        int r;
+
+        if (ret_line)
+                *ret_line = 0;
+        if (size > SESSION_RECORD_MAX_SIZE)
+                return -EFBIG;
+        if (memchr(text, '\0', size))
+                return -EBADMSG;
+
+        while (pos < size) {
+                const char *line = text + pos, *nl, *eq;
+                char value[SESSION_RECORD_MAX_LINE + 1];
+                size_t n, klen;
+                unsigned k;
+
+                line_no++;
+                if (ret_line)
+                        *ret_line = line_no;
+
+                nl = memchr(line, '\n', size - pos);
+                if (!nl) /* a record always ends in a newline: this one was cut short */
+                        return -EBADMSG;
+                n = (size_t) (nl - line);
+                if (n > SESSION_RECORD_MAX_LINE)
+                        return -E2BIG;
+                eq = memchr(line, '=', n);
+                if (!eq)
+                        return -EBADMSG;
+                klen = (size_t) (eq - line);
+
+                for (k = 0; k < _KEY_MAX; k++)
+                        if (strlen(keys[k].name) == klen && memcmp(keys[k].name, line, klen) == 0)
+                                break;
+                if (k == _KEY_MAX || seen[k])
+                        return -EBADMSG;
+                seen[k] = true;
+
+                memcpy(value, eq + 1, n - klen - 1);
+                value[n - klen - 1] = '\0';
+                r = parse_value(k, value, &rec);
+                if (r < 0)
+                        return r;
+                pos += n + 1;
+        }
+
+        for (unsigned k = 0; k < _KEY_MAX; k++)
+                if (keys[k].required && !seen[k]) {
+                        if (ret_line)
+                                *ret_line = 0;
+                        return k == KEY_VERSION ? -EPROTONOSUPPORT : -EBADMSG;
+                }
+
+        *ret = rec;
+        rec = SESSION_RECORD_NULL;
+        return 0;
+}
+
+/* Owned by us, a directory or a regular file as asked, and no access for
+ * anyone else: the content decides whom we signal. */
+static int check_owner_mode(int fd, mode_t type, mode_t mode) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if ((st.st_mode & S_IFMT) != type)
+                return type == S_IFDIR ? -ENOTDIR : -EPERM;
+        if (st.st_uid != geteuid() || (st.st_mode & 07777) != mode)
+                return -EPERM;
+        return 0;
+}
+
+int session_dir_open(const char *state_dir, bool create) {
+        _cleanup_close_ int state_fd = -1, fd = -1;
+        bool created = false;
+        int r;
+
+        if (!state_dir || state_dir[0] != '/')
+                return -EINVAL;
+
+        if (create && mkdir(state_dir, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        state_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (state_fd < 0)
+                return negative_errno();
+
+        if (create) {
+                if (mkdirat(state_fd, SESSION_DIR_NAME, 0700) >= 0)
+                        created = true;
+                else if (errno != EEXIST)
+                        return negative_errno();
+        }
+        fd = openat(state_fd, SESSION_DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                struct stat st;
+
+                /* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR: name it
+                 * for what it is, a planted link we refuse. */
+                r = negative_errno();
+                if (r == -ELOOP || (r == -ENOTDIR && fstatat(state_fd, SESSION_DIR_NAME, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                                    S_ISLNK(st.st_mode)))
+                        return -EPERM;
+                return r;
+        }
+        /* The umask may have taken bits from what we just made. */
+        if (created && fchmod(fd, 0700) < 0)
+                return negative_errno();
+        r = check_owner_mode(fd, S_IFDIR, 0700);
+        if (r < 0)
+                return r;
+        return TAKE_FD(fd);
+}
+
+static int write_all(int fd, const char *buf, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, buf, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                buf += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+int session_record_write(int dir_fd, const SessionRecord *rec) {
+        _cleanup_free_ char *text = NULL, *name = NULL, *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = session_record_format(rec, &text);
+        if (r < 0)
+                return r;
+        if (strlen(text) > SESSION_RECORD_MAX_SIZE)
+                return -EINVAL;
+        r = session_record_name(rec->sshd_pid, rec->sshd_starttime, &name);
+        if (r < 0)
+                return r;
+        if (asprintf(&tmp, ".%s.tmp", name) < 0)
+                return -ENOMEM;
+
+        /* Only this process (PID + start time) writes this name: a leftover
+         * temp file can only be our own from an interrupted earlier try. */
+        if (unlinkat(dir_fd, tmp, 0) < 0 && errno != ENOENT)
+                return negative_errno();
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (fd < 0)
+                return negative_errno();
+        if (fchmod(fd, 0600) < 0)
+                r = negative_errno();
+        else
+                r = write_all(fd, text, strlen(text));
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
+                r = negative_errno();
+        if (r < 0)
+                (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
+int session_record_read(int dir_fd, const char *name, SessionRecord *ret) {
+        _cleanup_(session_record_done) SessionRecord rec = SESSION_RECORD_NULL;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -1;
+        uint64_t starttime;
+        size_t size;
+        pid_t pid;
+        int r;
+
+        if (session_record_parse_name(name, &pid, &starttime) < 0)
+                return -EINVAL;
+
+        /* O_NONBLOCK: a FIFO planted under a record name must not hang us. */
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return errno == ELOOP ? -EPERM : negative_errno();
+        r = check_owner_mode(fd, S_IFREG, 0600);
+        if (r < 0)
+                return r;
+        r = read_fd_full(fd, SESSION_RECORD_MAX_SIZE, &text, &size);
+        if (r < 0)
+                return r;
+        r = session_record_parse(text, size, &rec, NULL);
+        if (r < 0)
+                return r;
+        if (rec.sshd_pid != pid || rec.sshd_starttime != starttime)
+                return -EBADMSG;
+
+        *ret = rec;
+        rec = SESSION_RECORD_NULL;
+        return 0;
+}
+
+int session_record_remove(int dir_fd, pid_t pid, uint64_t starttime) {
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        r = session_record_name(pid, starttime, &name);
+        if (r < 0)
+                return r;
+        if (unlinkat(dir_fd, name, 0) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int session_record_check_process(const char *proc_root, const SessionRecord *rec) {
+        ProcStat st;
+        int r;
+
+        r = proc_stat_read(proc_root, rec->sshd_pid, &st);
+        if (r == -ENOENT || r == -ESRCH)
+                return -ESRCH;
+        if (r < 0)
+                return r;
+        if (st.starttime != rec->sshd_starttime || st.state == 'Z' || st.state == 'X')
+                return -ESRCH;
+        return 0;
+}

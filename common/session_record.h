@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One file per ssh session, <state-dir>/sessions/<sshd-pid>-<starttime>, in
+ * KEY=VALUE lines like logind's own session files (DESIGN.md section 3). The
+ * PAM module writes it at open_session and removes it at close_session; the
+ * daemon and the tools only read it. */
+
+#define SESSION_RECORD_VERSION 1
+#define SESSION_STATE_DIR_DEFAULT "/run/sshd-watchdog"
+#define SESSION_DIR_NAME "sessions"
+
+/* Bounds a reader enforces; a writer refuses values that break them. */
+#define SESSION_RECORD_MAX_SIZE (16 * 1024)
+#define SESSION_RECORD_MAX_LINE 4200 /* "CGROUP=" + a PATH_MAX path */
+
+typedef struct SessionRecord {
+        char *user;
+        uid_t uid;
+        char *remote_host;       /* PAM_RHOST; "" when the application set none */
+        char *service;           /* PAM service name */
+        pid_t sshd_pid;          /* the sshd monitor ("sshd: USER [priv]") */
+        uint64_t sshd_starttime; /* /proc/PID/stat field 22 of sshd_pid */
+        char *cgroup;            /* cgroup v2 path; "" on a host without cgroup v2 */
+        char *session_id;        /* logind's XDG_SESSION_ID, NULL when unset */
+        uint32_t audit_session;  /* AUDIT_SESSION_UNSET when unset */
+        uint64_t opened_usec;    /* CLOCK_REALTIME */
+} SessionRecord;
+
+#define SESSION_RECORD_NULL ((SessionRecord) { .audit_session = UINT32_MAX })
+
+void session_record_done(SessionRecord *rec);
+
+/* "<pid>-<starttime>": the file name of a record. */
+int session_record_name(pid_t pid, uint64_t starttime, char **ret);
+/* Inverse of session_record_name(); -EINVAL for anything else (temp files,
+ * dot files, garbage). */
+int session_record_parse_name(const char *name, pid_t *ret_pid, uint64_t *ret_starttime);
+
+/* Serialises a record; -EINVAL if any value is out of range or could not be
+ * read back (control characters, overlong, missing). */
+int session_record_format(const SessionRecord *rec, char **ret);
+/* Parses and validates record text. On error *ret is untouched and, when
+ * ret_line is not NULL, it holds the offending line number (0 for
+ * whole-file problems such as a missing key). */
+int session_record_parse(const char *text, size_t size, SessionRecord *ret, unsigned *ret_line);
+
+/* Opens <state_dir>/sessions (O_DIRECTORY|O_NOFOLLOW) and checks that it is a
+ * directory owned by the caller's effective UID with no group or other
+ * permission bits. With create, makes state_dir (0755) and sessions (0700)
+ * when missing. Returns the fd or a negative errno (-EPERM for bad
+ * ownership or mode). */
+int session_dir_open(const char *state_dir, bool create);
+
+/* Writes the record under its name through a temporary file and rename(2),
+ * mode 0600 whatever the umask. */
+int session_record_write(int dir_fd, const SessionRecord *rec);
+
+/* Reads and validates one record: no symlinks, regular file, owned by the
+ * caller's effective UID, mode 0600, name matching SSHD_PID and
+ * SSHD_STARTTIME. -EPERM for bad owner or mode, -EBADMSG for bad content. */
+int session_record_read(int dir_fd, const char *name, SessionRecord *ret);
+
+/* Removes a record; -ENOENT when there was none. */
+int session_record_remove(int dir_fd, pid_t pid, uint64_t starttime);
+
+/* 0 when SSHD_PID is alive and still the process that wrote the record
+ * (same start time); -ESRCH when it is gone or the PID was reused. */
+int session_record_check_process(const char *proc_root, const SessionRecord *rec);
