@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pam_sshd_watchdog: records each ssh login for sshd-watchdog.
+ *
+ * PAM runs open_session and close_session in sshd's privileged monitor
+ * ("sshd: USER [priv]"), which holds the connection's TCP socket, so
+ * getpid() names the process the daemon watches and later signals. The
+ * module only writes or removes one small file: no network, no D-Bus, no
+ * fork inside sshd, and by default it never fails a login.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "macro.h"
+#include "proc.h"
+#include "session_record.h"
+
+typedef struct Options {
+        const char *state_dir;
+        bool debug;
+        bool strict;
+} Options;
+
+static void parse_options(pam_handle_t *pamh, int argc, const char **argv, Options *o) {
+        *o = (Options) { .state_dir = SESSION_STATE_DIR_DEFAULT };
+
+        for (int i = 0; i < argc; i++) {
+                if (strncmp(argv[i], "statedir=", 9) == 0 && argv[i][9] == '/')
+                        o->state_dir = argv[i] + 9;
+                else if (strcmp(argv[i], "debug") == 0)
+                        o->debug = true;
+                else if (strcmp(argv[i], "strict") == 0)
+                        o->strict = true;
+                else
+                        pam_syslog(pamh, LOG_ERR, "unknown or invalid option ignored: %s", argv[i]);
+        }
+}
+
+/* What a failure returns: the login goes on unless the admin asked for strict. */
+static int failure(const Options *o) {
+        return o->strict ? PAM_SESSION_ERR : PAM_SUCCESS;
+}
+
+static const char *get_item_string(pam_handle_t *pamh, int item) {
+        const void *v = NULL;
+
+        if (pam_get_item(pamh, item, &v) != PAM_SUCCESS)
+                return NULL;
+        return v;
+}
+
+static int self_starttime(pam_handle_t *pamh, pid_t pid, uint64_t *ret) {
+        ProcStat st;
+        int r = proc_stat_read(NULL, pid, &st);
+
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "cannot read /proc/%d/stat: %s", (int) pid, strerror(-r));
+                return r;
+        }
+        *ret = st.starttime;
+        return 0;
+}
+
+static int open_dir(pam_handle_t *pamh, const Options *o, bool create) {
+        int fd = session_dir_open(o->state_dir, create);
+
+        if (fd == -EPERM)
+                pam_syslog(pamh, LOG_ERR,
+                           "refusing %s/" SESSION_DIR_NAME ": not a directory owned by UID %u with mode 0700",
+                           o->state_dir, (unsigned) geteuid());
+        else if (fd < 0)
+                pam_syslog(pamh, LOG_ERR, "cannot open %s/" SESSION_DIR_NAME ": %s", o->state_dir,
+                           strerror(-fd));
+        return fd;
+}
+
+/* getpwnam_r() with a buffer that grows on ERANGE: no fixed size that a long
+ * gecos field or an NSS module could overflow, and unlike
+ * pam_modutil_getpwnam() nothing kept on the PAM handle. */
+static int lookup_uid(const char *user, uid_t *ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 1024;
+
+        for (;;) {
+                struct passwd pw, *result = NULL;
+                char *p = realloc(buf, size);
+                int r;
+
+                if (!p)
+                        return -ENOMEM;
+                buf = p;
+                r = getpwnam_r(user, &pw, buf, size, &result);
+                if (r == ERANGE && size < 1024 * 1024) {
+                        size *= 2;
+                        continue;
+                }
+                if (r != 0)
+                        return -r;
+                if (!result)
+                        return -ESRCH;
+                *ret = pw.pw_uid;
+                return 0;
+        }
+}
+
+/* Fills rec with borrowed strings (PAM's and cgroup) that outlive it. */
+static int collect(pam_handle_t *pamh, SessionRecord *rec, char **cgroup) {
+        const char *user, *rhost, *service, *xdg_session;
+        struct timespec ts;
+        uid_t uid = (uid_t) -1;
+        int r;
+
+        user = get_item_string(pamh, PAM_USER);
+        if (!user || !*user) {
+                pam_syslog(pamh, LOG_ERR, "no user name: session not recorded");
+                return -EINVAL;
+        }
+        r = lookup_uid(user, &uid);
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "cannot look up user %s: %s: session not recorded", user,
+                           r == -ESRCH ? "no such user" : strerror(-r));
+                return r;
+        }
+        rhost = get_item_string(pamh, PAM_RHOST);
+        service = get_item_string(pamh, PAM_SERVICE);
+        xdg_session = pam_getenv(pamh, "XDG_SESSION_ID"); /* set when pam_systemd ran first */
+
+        *rec = SESSION_RECORD_NULL;
+        rec->user = (char *) user;
+        rec->uid = uid;
+        rec->remote_host = (char *) (rhost ?: "");
+        rec->service = (char *) (service ?: "");
+        rec->sshd_pid = getpid();
+        rec->session_id = xdg_session && *xdg_session ? (char *) xdg_session : NULL;
+
+        r = self_starttime(pamh, rec->sshd_pid, &rec->sshd_starttime);
+        if (r < 0)
+                return r;
+
+        /* Without cgroup v2 there is no cgroup to name: the daemon then falls
+         * back to the audit session. */
+        r = proc_cgroup_read(NULL, rec->sshd_pid, cgroup);
+        if (r < 0 && r != -ENODATA)
+                pam_syslog(pamh, LOG_WARNING, "cannot read cgroup of PID %d: %s", (int) rec->sshd_pid,
+                           strerror(-r));
+        rec->cgroup = *cgroup ?: (char *) "";
+
+        /* Set only when pam_loginuid ran before us. */
+        r = proc_sessionid_read(NULL, rec->sshd_pid, &rec->audit_session);
+        if (r < 0) {
+                rec->audit_session = AUDIT_SESSION_UNSET;
+                if (r != -ENODATA && r != -ENOENT)
+                        pam_syslog(pamh, LOG_WARNING, "cannot read audit session id: %s", strerror(-r));
+        }
+
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0) {
+                pam_syslog(pamh, LOG_ERR, "clock_gettime(CLOCK_REALTIME): %m");
+                return negative_errno();
+        }
+        rec->opened_usec = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+        return 0;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+        _cleanup_free_ char *cgroup = NULL;
+        _cleanup_close_ int dir_fd = -1;
+        SessionRecord rec;
+        Options o;
+        int r;
+
+        parse_options(pamh, argc, argv, &o);
+
+        r = collect(pamh, &rec, &cgroup);
+        if (r < 0)
+                return failure(&o);
+
+        dir_fd = open_dir(pamh, &o, true);
+        if (dir_fd < 0)
+                return failure(&o);
+
+        r = session_record_write(dir_fd, &rec);
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "cannot write session record in %s/" SESSION_DIR_NAME ": %s",
+                           o.state_dir, strerror(-r));
+                return failure(&o);
+        }
+        if (o.debug)
+                pam_syslog(pamh, LOG_DEBUG,
+                           "recorded session of %s from %s: sshd PID %d, cgroup %s, logind session %s, audit session %d",
+                           rec.user, rec.remote_host, (int) rec.sshd_pid, rec.cgroup[0] ? rec.cgroup : "-",
+                           rec.session_id ?: "-",
+                           rec.audit_session == AUDIT_SESSION_UNSET ? -1 : (int) rec.audit_session);
+        return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+        _cleanup_close_ int dir_fd = -1;
+        uint64_t starttime;
+        pid_t pid = getpid();
+        Options o;
+        int r;
+
+        parse_options(pamh, argc, argv, &o);
+
+        r = self_starttime(pamh, pid, &starttime);
+        if (r < 0)
+                return failure(&o);
+        dir_fd = open_dir(pamh, &o, false);
+        if (dir_fd == -ENOENT) /* nothing was ever recorded here */
+                return PAM_SUCCESS;
+        if (dir_fd < 0)
+                return failure(&o);
+
+        r = session_record_remove(dir_fd, pid, starttime);
+        if (r == -ENOENT) {
+                /* open_session failed (and said so) or never ran. */
+                if (o.debug)
+                        pam_syslog(pamh, LOG_DEBUG, "no session record for PID %d", (int) pid);
+                return PAM_SUCCESS;
+        }
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "cannot remove session record of PID %d: %s", (int) pid, strerror(-r));
+                return failure(&o);
+        }
+        if (o.debug)
+                pam_syslog(pamh, LOG_DEBUG, "removed session record of PID %d", (int) pid);
+        return PAM_SUCCESS;
+}
