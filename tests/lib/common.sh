@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared helpers for the shell-level tests. Source it; it sets -eu.
+#
+# Every resource a test makes is registered with `cleanup_push CMD` right
+# after it exists; an EXIT trap runs them newest first, on success, failure
+# or signal alike.
+
+set -eu
+
+SKIP=77
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+
+log()  { printf '[%s] %s\n' "$TEST_NAME" "$*" >&2; }
+fail() { printf '[%s] FAIL: %s\n' "$TEST_NAME" "$*" >&2; exit 1; }
+skip() { printf '[%s] SKIP: %s\n' "$TEST_NAME" "$*" >&2; exit $SKIP; }
+
+require_root() {
+        [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, a real sshd, /etc/pam.d); run as root to test"
+}
+
+require_cmd() {
+        local c
+        for c in "$@"; do
+                command -v "$c" >/dev/null 2>&1 || skip "needs $c"
+        done
+}
+
+_cleanups=()
+cleanup_push() { _cleanups+=("$*"); }
+_run_cleanups() {
+        local rc=$? i
+        trap - EXIT INT TERM
+        for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+                eval "${_cleanups[i]}" >/dev/null 2>&1 || true
+        done
+        exit $rc
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_until SECONDS DESCRIPTION CMD...: polls CMD every 50 ms, fails the test
+# when it is not true within SECONDS.
+wait_until() {
+        local limit=$1 what=$2 deadline
+        shift 2
+        deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+        until "$@"; do
+                [ "$(date +%s%N)" -lt "$deadline" ] || fail "timed out after ${limit}s waiting for: $what"
+                sleep 0.05
+        done
+}
+
+# kill_pid PID: TERM, then KILL after 2 s, of one process we started.
+kill_pid() {
+        local pid=$1 i
+        kill -0 "$pid" 2>/dev/null || return 0
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 40; i++)); do
+                kill -0 "$pid" 2>/dev/null || return 0
+                sleep 0.05
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+}
+
+quietly() { "$@" >/dev/null 2>&1; }
+pid_alive() { kill -0 "$1" 2>/dev/null; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# Field 22 of /proc/PID/stat; comm may hold spaces and ')'.
+proc_starttime() {
+        local stat
+        stat=$(cat "/proc/$1/stat") || return 1
+        stat=${stat##*) }
+        # shellcheck disable=SC2086
+        set -- $stat
+        echo "${20}"
+}
+
+# A scratch directory removed at exit.
+make_workdir() {
+        WORK=$(mktemp -d /tmp/swd-it.XXXXXX)
+        chmod 0755 "$WORK"
+        cleanup_push "rm -rf '$WORK'"
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Runs the calling test under pam_wrapper: when PAM_WRAPPER is not yet set,
+ * re-executes /proc/self/exe with libpam_wrapper.so preloaded, so the test
+ * works the same from `make check`, by hand, or under a debugger. PAM service
+ * files then come from service_dir instead of /etc/pam.d. */
+void pam_wrap_reexec(char **argv, const char *service_dir);
+
+/* Writes service_dir/name with the given stack text. */
+void pam_wrap_write_service(const char *service_dir, const char *name, const char *stack);

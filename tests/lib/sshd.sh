@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A real OpenSSH sshd in the server namespace with a PAM stack of our own.
+#
+# sshd names its PAM service after basename(argv[0]), so it runs through a
+# symlink called SSHD_SERVICE and /etc/pam.d/SSHD_SERVICE holds our stack;
+# /etc/pam.d/sshd is never touched. Needs common.sh and netns.sh.
+#
+#   test_user_create             -> TEST_USER, TEST_UID, CLIENT_KEY
+#   sshd_start "PAM SESSION LINES" [extra sshd_config lines]
+#                                -> SSHD_PID (the listener), SSHD_SERVICE
+#   ssh_cmd ARGS...              the ssh client command line, for the client ns
+#   sshd_monitor_pid USER        the "SERVICE: USER [priv]" child of the listener
+#                                (sshd titles it with its program name, which
+#                                here is the symlink's, not "sshd")
+
+SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
+
+test_user_create() {
+        local i
+        TEST_USER="swdt$$"
+        for ((i = 0; i < 50; i++)); do
+                # Parallel tests contend for the passwd lock; retry briefly.
+                useradd -M -N -d "$WORK/home" -s /bin/sh "$TEST_USER" 2>/dev/null && break
+                sleep 0.1
+        done
+        id "$TEST_USER" >/dev/null 2>&1 || fail "cannot create test user $TEST_USER"
+        cleanup_push "test_user_delete '$TEST_USER'"
+        TEST_UID=$(id -u "$TEST_USER")
+        mkdir -p "$WORK/home" "$WORK/authorized_keys"
+        chown "$TEST_USER" "$WORK/home"
+
+        CLIENT_KEY="$WORK/client_key"
+        ssh-keygen -q -t ed25519 -N '' -f "$CLIENT_KEY"
+        cp "$CLIENT_KEY.pub" "$WORK/authorized_keys/$TEST_USER"
+}
+
+test_user_delete() {
+        local i pid
+        for pid in $(pgrep -u "$1" 2>/dev/null); do
+                kill -KILL "$pid" 2>/dev/null || true
+        done
+        for ((i = 0; i < 50; i++)); do
+                userdel "$1" 2>/dev/null && return 0
+                id "$1" >/dev/null 2>&1 || return 0
+                sleep 0.1
+        done
+}
+
+sshd_start() {
+        local pam_session=$1 extra=${2:-}
+        SSHD_SERVICE="sshd-swdtest-$$"
+
+        ssh-keygen -q -t ed25519 -N '' -f "$WORK/host_key"
+        ln -s "$SSHD_BIN" "$WORK/$SSHD_SERVICE"
+        cat >"$WORK/sshd_config" <<CONF
+ListenAddress $SRV_ADDR
+Port 22
+HostKey $WORK/host_key
+PidFile none
+UsePAM yes
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile $WORK/authorized_keys/%u
+StrictModes no
+PermitRootLogin no
+AllowUsers $TEST_USER
+PrintMotd no
+PrintLastLog no
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+$extra
+CONF
+        [ -e "/etc/pam.d/$SSHD_SERVICE" ] && fail "/etc/pam.d/$SSHD_SERVICE exists already"
+        cat >"/etc/pam.d/$SSHD_SERVICE" <<PAM
+# sshd-watchdog test service, removed when the test ends
+auth     required pam_permit.so
+account  required pam_permit.so
+password required pam_deny.so
+$pam_session
+PAM
+        cleanup_push "rm -f '/etc/pam.d/$SSHD_SERVICE'"
+
+        # The privilege separation directory; created only if missing.
+        if [ ! -d /run/sshd ]; then
+                mkdir -m 0755 /run/sshd
+                cleanup_push "rmdir /run/sshd"
+        fi
+
+        "$SSHD_BIN" -t -f "$WORK/sshd_config" || fail "sshd -t rejected the test config"
+        ip netns exec "$NS_SRV" "$WORK/$SSHD_SERVICE" -D -e -f "$WORK/sshd_config" 2>"$WORK/sshd.log" &
+        SSHD_PID=$!
+        cleanup_push "kill_pid $SSHD_PID"
+        wait_until 10 "sshd listening on $SRV_ADDR:22" sshd_listening
+}
+
+sshd_listening() {
+        pid_alive "$SSHD_PID" || fail "sshd exited: $(tail -5 "$WORK/sshd.log")"
+        ip netns exec "$NS_SRV" ss -Hltn "src $SRV_ADDR:22" | grep -q LISTEN
+}
+
+# The client command line; run it with `ip netns exec "$NS_CLI"`.
+ssh_cmd() {
+        echo ssh -F /dev/null -i "$CLIENT_KEY" \
+                -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+                -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR \
+                "$@"
+}
+
+sshd_monitor_pid() {
+        local pid args
+        while read -r pid args; do
+                [ "$args" = "$SSHD_SERVICE: $1 [priv]" ] && { echo "$pid"; return 0; }
+        done < <(ps --ppid "$SSHD_PID" -o pid=,args=)
+        return 1
+}
