@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs every build and test dependency on Debian 12 with apt-get, as
+# root. Runs apt only when something is missing, so it is cheap to repeat.
+set -euo pipefail
+
+packages=(
+        # build
+        build-essential autoconf automake libtool pkg-config
+        libpam0g-dev libsystemd-dev libinih-dev
+        # unit and PAM tests, sanitizer and valgrind runs
+        libcmocka-dev libpam-wrapper libpamtest0-dev valgrind
+        # integration tests: a real sshd and client in network namespaces
+        openssh-server openssh-client iproute2 nftables procps passwd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: missing packages: ${missing[*]}; run as root to install them" >&2
+        exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
