@@ -81,5 +81,6 @@ proc_starttime() {
 make_workdir() {
         WORK=$(mktemp -d /tmp/swd-it.XXXXXX)
         chmod 0755 "$WORK"
-        cleanup_push "rm -rf '$WORK'"
+        # SWD_KEEP_WORKDIR=1 keeps logs and configs for a post-mortem.
+        [ "${SWD_KEEP_WORKDIR:-0}" = 1 ] && log "keeping $WORK" || cleanup_push "rm -rf '$WORK'"
 }

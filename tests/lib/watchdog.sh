@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The built sshd-watchdog in the server namespace (sock_diag is per network
+# namespace: the daemon must share sshd's). Needs common.sh, netns.sh, sshd.sh.
+#
+#   watchdog_config "INI TEXT"   writes $WORK/watchdog.conf
+#   watchdog_start               -> WATCHDOG_PID; its log is $WORK/watchdog.log
+#   watchdog_log_has PATTERN     grep -E on the log
+#   session_open NAME [ssh args...] [-- remote command]
+#                                a client whose stdin is a fifo we hold open:
+#                                -> ${NAME}_PID, ${NAME}_FD, ${NAME}_OUT
+#   session_send NAME TEXT       client input (keystrokes)
+
+WATCHDOG_BIN=${WATCHDOG_BIN:-$top_builddir/watchdog/sshd-watchdog}
+
+watchdog_config() {
+        printf '%s\n' "$1" >"$WORK/watchdog.conf"
+}
+
+watchdog_start() {
+        local n
+        [ -f "$WORK/watchdog.conf" ] || watchdog_config "[Watchdog]"
+        n=$(grep -c '' "$WORK/watchdog.log" 2>/dev/null || echo 0)
+        SSHD_WATCHDOG_LOG=stderr ip netns exec "$NS_SRV" "$WATCHDOG_BIN" --debug \
+                --config "$WORK/watchdog.conf" --state-dir "$STATE" 2>>"$WORK/watchdog.log" &
+        WATCHDOG_PID=$!
+        cleanup_push "kill_pid $WATCHDOG_PID"
+        wait_until 10 "sshd-watchdog to start" watchdog_started "$n"
+}
+
+watchdog_started() {
+        pid_alive "$WATCHDOG_PID" || fail "sshd-watchdog exited: $(tail -5 "$WORK/watchdog.log")"
+        tail -n +"$(( $1 + 1 ))" "$WORK/watchdog.log" | grep -q 'MESSAGE_ID=a21ecc70344042c1a43a227fb9b3e571'
+}
+
+watchdog_log_has() { grep -qE "$1" "$WORK/watchdog.log"; }
+watchdog_log_count() { grep -cE "$1" "$WORK/watchdog.log" || true; }
+
+# session_open NAME [ssh options...] -- COMMAND...
+session_open() {
+        local name=$1 opts=() fd
+        shift
+        while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+        [ "${1:-}" = -- ] && shift
+        mkfifo "$WORK/$name.in"
+        # shellcheck disable=SC2046
+        ip netns exec "$NS_CLI" $(ssh_cmd "${opts[@]}" "$TEST_USER@$SRV_ADDR") "$@" \
+                <"$WORK/$name.in" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+        printf -v "${name}_PID" %s $!
+        cleanup_push "kill_pid $!"
+        exec {fd}>"$WORK/$name.in"
+        printf -v "${name}_FD" %s "$fd"
+        printf -v "${name}_OUT" %s "$WORK/$name.out"
+        cleanup_push "exec $fd>&-"
+}
+
+session_send() {
+        local fd_var="${1}_FD"
+        printf '%s' "$2" >&"${!fd_var}"
+}
+
+# Records currently in the state dir.
+record_count() {
+        find "$STATE/sessions" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l
+}
+
+# The local (client-side) port of a client's connection, for a per-connection cut.
+client_port() {
+        ip netns exec "$NS_CLI" ss -Htnp "dst $SRV_ADDR:22" | grep "pid=$1," | awk '{print $4}' | sed 's/.*://'
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

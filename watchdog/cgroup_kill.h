@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Whether killing cgroup `path` (a cgroup v2 path, "/user.slice/...") could
+ * touch anything in `protected` (the cgroups of PID 1, of this daemon and of
+ * sshd's listener): never the root, never one of them, never an ancestor of
+ * one of them. Without systemd, sessions share sshd's cgroup; this says no. */
+bool cgroup_kill_allowed(const char *path, char *const *protected, size_t n_protected);
+
+/* Where the cgroup v2 hierarchy is mounted ("/sys/fs/cgroup", or
+ * "/sys/fs/cgroup/unified" on hybrid hosts), from mountinfo. */
+int cgroup2_mount_point(const char *mountinfo_path, char **ret);
+
+/* Writes "1" to <mount><path>/cgroup.kill (Linux 5.14+), which SIGKILLs every
+ * process in it and below at once. Returns how many processes it held, or <0. */
+int cgroup_kill(const char *mount, const char *path);

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One timer at the earliest deadline; when it fires, the due sessions are
+ * re-read in one netlink batch and the ones still silent are ended. The cost
+ * follows the number of sessions due, not a polling rate. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "daemon.h"
+#include "deadline.h"
+#include "log.h"
+#include "macro.h"
+#include "time_span.h"
+
+static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        Daemon *d = userdata;
+        uint64_t now;
+
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        (void) input_check_due(d, now);
+        daemon_reschedule(d);
+        daemon_notify_status(d);
+        return 0;
+}
+
+static uint64_t earliest_deadline(Daemon *d) {
+        uint64_t t = 0;
+        for (size_t i = 0; i < d->n_sessions; i++)
+                if (d->sessions[i]->state == SESSION_WATCHING)
+                        t = deadline_min(t, d->sessions[i]->deadline);
+        return t;
+}
+
+void daemon_reschedule(Daemon *d) {
+        uint64_t t = earliest_deadline(d);
+        int r;
+
+        if (t == 0) {
+                if (d->timer)
+                        (void) sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
+                return;
+        }
+        if (!d->timer) {
+                /* 1 ms accuracy: the kernel's silence clock has no finer grain,
+                 * and a coarser one would show in every ending's timing. */
+                r = sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC, t, USEC_PER_MSEC, on_timer, d);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot arm the deadline timer");
+                        return;
+                }
+        } else {
+                r = sd_event_source_set_time(d->timer, t);
+                if (r < 0)
+                        log_error_errno(r, "Cannot move the deadline timer");
+        }
+        (void) sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
+int input_check_due(Daemon *d, uint64_t now) {
+        _cleanup_free_ Session **due = NULL;
+        _cleanup_free_ TcpInput *socks = NULL;
+        size_t n = 0;
+        int r;
+
+        due = calloc(d->n_sessions ?: 1, sizeof(Session *));
+        socks = calloc(d->n_sessions ?: 1, sizeof(TcpInput));
+        if (!due || !socks)
+                return log_error_errno(-ENOMEM, "Cannot check sessions");
+        for (size_t i = 0; i < d->n_sessions; i++) {
+                Session *s = d->sessions[i];
+                if (s->state == SESSION_WATCHING && deadline_due(s->deadline, now)) {
+                        due[n] = s;
+                        socks[n++] = s->sock;
+                }
+        }
+        if (n == 0)
+                return 0;
+
+        r = tcp_diag_query(d->diag_fd, socks, n);
+        if (r < 0) {
+                /* Try again shortly rather than act on no data. */
+                log_error_errno(r, "Cannot read tcp_info of %zu sessions", n);
+                for (size_t i = 0; i < n; i++)
+                        due[i]->deadline = now + USEC_PER_SEC;
+                return r;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                Session *s = due[i];
+
+                if (!socks[i].found) {
+                        /* The connection is gone: sshd is closing the session
+                         * itself, and close_session will remove the record. */
+                        log_debug("Connection of session %s is gone; leaving it to sshd", s->name);
+                        s->state = SESSION_UNWATCHABLE;
+                        s->deadline = 0;
+                        continue;
+                }
+                s->sock = socks[i];
+                s->silence_usec = (uint64_t) socks[i].last_data_recv_ms * USEC_PER_MSEC;
+                if (s->silence_usec < s->eff.input_timeout_usec) {
+                        /* Input came since we planned: sleep until the new deadline. */
+                        s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);
+                        s->dry_run_reported = false;
+                        continue;
+                }
+                session_end(s, now);
+        }
+        return 0;
+}
+
+void daemon_notify_status(Daemon *d) {
+        size_t watching = 0, ending = 0;
+        uint64_t now, next = earliest_deadline(d);
+        char t[TIME_SPAN_MAX];
+
+        if (!d->ready)
+                return;
+        for (size_t i = 0; i < d->n_sessions; i++) {
+                watching += d->sessions[i]->state == SESSION_WATCHING || d->sessions[i]->state == SESSION_UNTIMED;
+                ending += d->sessions[i]->state == SESSION_ENDING;
+        }
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s", watching, watching == 1 ? "" : "s",
+                          ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "",
+                          next ? ", next deadline in " : "",
+                          next ? time_span_format(t, next > now ? next - now : 0, USEC_PER_SEC) : "");
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sshd-watchdog: ends ssh sessions whose client input has been silent longer
+ * than InputTimeoutSec, and kills what they leave behind. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "conf_file.h"
+#include "daemon.h"
+#include "log.h"
+#include "macro.h"
+#include "time_span.h"
+
+static void help(void) {
+        printf("Usage: sshd-watchdog [OPTIONS]\n\n"
+               "Ends ssh sessions whose client input has been silent too long.\n\n"
+               "  --config FILE    configuration file (default: " CONFIG_FILE_DEFAULT ")\n"
+               "                   drop-ins: FILE.d/ *.conf, in lexical order\n"
+               "  --state-dir DIR  where pam_sshd_watchdog records sessions (default: " SESSION_STATE_DIR_DEFAULT ")\n"
+               "  --check-config   validate the configuration, print the effective settings, exit\n"
+               "  --debug          log debug messages too\n"
+               "  --version        print the version and exit\n"
+               "  --help           print this help and exit\n");
+}
+
+static int load_config(Daemon *d, Config *ret) {
+        _cleanup_free_ char *error = NULL;
+        int r = config_load(d->config_path, d->config_must_exist, ret, &error);
+        if (r < 0)
+                log_error("%s", error ?: "cannot load the configuration");
+        return r;
+}
+
+static void log_started(Daemon *d, const char *what) {
+        char t[TIME_SPAN_MAX], g[TIME_SPAN_MAX];
+        log_struct(LOG_INFO, MESSAGE_ID_DAEMON_STARTED, NULL, "%s: InputTimeoutSec=%s KillGraceSec=%s%s, %zu file%s read",
+                   what, d->config.watchdog.input_timeout_usec ? time_span_format(t, d->config.watchdog.input_timeout_usec, 0) : "0 (never)",
+                   time_span_format(g, d->config.watchdog.kill_grace_usec, 0), d->config.dry_run ? " DryRun=yes" : "",
+                   d->config.n_files, d->config.n_files == 1 ? "" : "s");
+}
+
+static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
+        Daemon *d = userdata;
+        Config c;
+        uint64_t now;
+
+        (void) sd_notify(false, "RELOADING=1");
+        if (load_config(d, &c) < 0) {
+                log_error("Keeping the running configuration");
+                (void) sd_notify(false, "READY=1");
+                return 0;
+        }
+        config_done(&d->config);
+        d->config = c;
+        log_started(d, "Configuration reloaded");
+
+        /* New limits for everyone: re-read every timed session now. */
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        for (size_t i = 0; i < d->n_sessions; i++) {
+                Session *s = d->sessions[i];
+                if (s->state != SESSION_WATCHING && s->state != SESSION_UNTIMED)
+                        continue;
+                session_resolve_limits(d, s);
+                bool timed = !s->eff.exempt && s->eff.input_timeout_usec > 0;
+                s->state = timed ? SESSION_WATCHING : SESSION_UNTIMED;
+                s->deadline = timed ? now : 0;
+        }
+        (void) input_check_due(d, now);
+        daemon_reschedule(d);
+        (void) sd_notify(false, "READY=1");
+        daemon_notify_status(d);
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
+        Daemon *d = userdata;
+        (void) sd_notify(false, "STOPPING=1");
+        log_info("Exiting on signal %u; sessions keep their records, a restart picks them up", si->ssi_signo);
+        return sd_event_exit(d->event, 0);
+}
+
+static void daemon_done(Daemon *d) {
+        for (size_t i = 0; i < d->n_sessions; i++)
+                session_free(d->sessions[i]);
+        free(d->sessions);
+        sd_event_source_disable_unref(d->timer);
+        sd_event_source_disable_unref(d->inotify);
+        sd_bus_flush_close_unref(d->bus);
+        sd_event_unref(d->event);
+        safe_close(d->diag_fd);
+        config_done(&d->config);
+        free(d->sessions_path);
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "state-dir", required_argument, NULL, 's' },
+                { "check-config", no_argument, NULL, 't' },
+                { "debug", no_argument, NULL, 'd' },
+                { "version", no_argument, NULL, 'V' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        Daemon d = { .diag_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
+        bool check_only = false;
+        sigset_t mask;
+        int c, r;
+
+        config_init(&d.config);
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        d.config_path = optarg;
+                        d.config_must_exist = true;
+                        break;
+                case 's':
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "sshd-watchdog: --state-dir must be an absolute path\n");
+                                return EXIT_FAILURE;
+                        }
+                        d.state_dir = optarg;
+                        break;
+                case 't':
+                        check_only = true;
+                        break;
+                case 'd':
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case 'V':
+                        printf("sshd-watchdog " PACKAGE_VERSION "\n");
+                        return EXIT_SUCCESS;
+                case 'h':
+                        help();
+                        return EXIT_SUCCESS;
+                default:
+                        return EXIT_FAILURE;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "sshd-watchdog: unexpected argument '%s'\n", argv[optind]);
+                return EXIT_FAILURE;
+        }
+
+        if (check_only) {
+                _cleanup_free_ char *error = NULL;
+                Config cfg;
+                r = config_load(d.config_path, d.config_must_exist, &cfg, &error);
+                if (r < 0) {
+                        fprintf(stderr, "%s\n", error ?: "cannot load the configuration");
+                        return EXIT_FAILURE;
+                }
+                config_print(&cfg, stdout);
+                config_done(&cfg);
+                return EXIT_SUCCESS;
+        }
+
+        if (load_config(&d, &d.config) < 0)
+                return EXIT_FAILURE;
+        if (asprintf(&d.sessions_path, "%s/" SESSION_DIR_NAME, d.state_dir) < 0)
+                return EXIT_FAILURE;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+                perror("sigprocmask");
+                return EXIT_FAILURE;
+        }
+        r = sd_event_default(&d.event);
+        if (r < 0) {
+                log_error_errno(r, "Cannot create the event loop");
+                goto out;
+        }
+        if ((r = sd_event_add_signal(d.event, NULL, SIGHUP, on_sighup, &d)) < 0 ||
+            (r = sd_event_add_signal(d.event, NULL, SIGTERM, on_exit_signal, &d)) < 0 ||
+            (r = sd_event_add_signal(d.event, NULL, SIGINT, on_exit_signal, &d)) < 0) {
+                log_error_errno(r, "Cannot handle signals");
+                goto out;
+        }
+        /* WatchdogSec= in the unit: sd-event sends WATCHDOG=1 on its own. */
+        (void) sd_event_set_watchdog(d.event, true);
+
+        d.diag_fd = tcp_diag_open();
+        if (d.diag_fd < 0) {
+                r = log_error_errno(d.diag_fd, "Cannot open a NETLINK_SOCK_DIAG socket");
+                goto out;
+        }
+        r = record_watch_start(&d);
+        if (r < 0)
+                goto out;
+        daemon_reschedule(&d);
+
+        log_started(&d, "Started");
+        d.ready = true;
+        (void) sd_notify(false, "READY=1");
+        daemon_notify_status(&d);
+
+        r = sd_event_loop(d.event);
+        if (r < 0)
+                log_error_errno(r, "Event loop failed");
+out:
+        daemon_done(&d);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

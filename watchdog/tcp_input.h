@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/inet_diag.h>
+
+#define TCP_INPUT_STATE_ESTABLISHED 1
+
+/* Input from the client, as the kernel counts it per TCP socket (tcp_info
+ * through NETLINK_SOCK_DIAG). Only data segments move these counters: pure
+ * ACKs and TCP keepalive probes do not, program output does not. */
+typedef struct TcpInput {
+        uint64_t inode;
+        uint8_t family;              /* AF_INET or AF_INET6 */
+        uint8_t state;               /* the kernel's TCP state: 1 established, 8 close-wait, ... */
+        struct inet_diag_sockid id;  /* addresses, ports, cookie: names the socket for exact lookups */
+        uint64_t bytes_received;     /* tcpi_bytes_received */
+        uint32_t last_data_recv_ms;  /* tcpi_last_data_recv: ms since the last data segment */
+        bool found;                  /* tcp_diag_query(): the socket still exists */
+} TcpInput;
+
+/* A NETLINK_SOCK_DIAG socket (no capability needed). Returns fd or -errno. */
+int tcp_diag_open(void);
+
+/* Every TCP socket but listeners, IPv4 and IPv6, in this network namespace.
+ * The callback returns <0 to abort the dump with that error. */
+typedef int (*tcp_diag_cb)(const TcpInput *in, void *userdata);
+int tcp_diag_dump(int fd, tcp_diag_cb cb, void *userdata);
+
+/* Re-reads n known sockets by their exact id in one request batch (one
+ * sendmsg, replies matched by sequence number). Sets found, bytes_received,
+ * last_data_recv_ms and state of each; found=false for sockets that are gone. */
+int tcp_diag_query(int fd, TcpInput *socks, size_t n);
+
+/* One socket by inode, through a dump: for tests and one-off lookups. */
+int tcp_diag_find_inode(int fd, uint64_t inode, TcpInput *ret);
