@@ -64,8 +64,20 @@ kill_pid() {
 }
 
 quietly() { "$@" >/dev/null 2>&1; }
-pid_alive() { kill -0 "$1" 2>/dev/null; }
-pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+# A zombie is gone for our purposes: it runs nothing, and its reaping is up
+# to its parent (or to PID 1, which on some test hosts is slow to do it).
+pid_alive() {
+        local stat
+        stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+        stat=${stat##*) }
+        [ "${stat%% *}" != Z ]
+}
+pid_gone() { ! pid_alive "$1"; }
+
+# PIDs of a user's processes that are not zombies.
+user_live_pids() {
+        ps -u "$1" -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }'
+}
 
 # Field 22 of /proc/PID/stat; comm may hold spaces and ')'.
 proc_starttime() {
