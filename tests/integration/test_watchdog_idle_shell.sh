@@ -43,7 +43,7 @@ log "monitor gone $elapsed ms after the last input (limit 3000 ms + 300 ms)"
 [ "$elapsed" -ge 2900 ] || fail "ended too early: $elapsed ms"
 [ "$elapsed" -le 3400 ] || fail "ended too late: $elapsed ms"
 
-wait_until 2 "close_session to remove the record" test "$(record_count)" = 0
+wait_until 2 "close_session to remove the record" records_are 0
 wait_until 3 "the shell and the nohup'd child to be gone" \
         eval "pid_gone $SHELL_PID && pid_gone $NOHUP"
 

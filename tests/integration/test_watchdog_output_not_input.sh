@@ -36,7 +36,7 @@ gone=$(now_ms)
 log "ended $(( gone - first_tick )) ms after the first output line ($(( gone - started )) ms after ssh started)"
 [ $(( gone - first_tick )) -le 3400 ] || fail "ended too late"
 [ $(( gone - started )) -ge 3000 ] || fail "ended before the timeout could have passed"
-wait_until 3 "the printing loop to be gone" test -z "$(user_live_pids "$TEST_USER")"
+wait_until 3 "the printing loop to be gone" no_live_pids_of "$TEST_USER"
 
 entry=$(grep 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246' "$WORK/watchdog.log") || fail "no 'session ended' entry"
 silent=$(sed -n 's/.*SILENT_USEC=\([0-9]*\).*/\1/p' <<<"$entry")

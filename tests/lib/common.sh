@@ -40,7 +40,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # wait_until SECONDS DESCRIPTION CMD...: polls CMD every 50 ms, fails the test
-# when it is not true within SECONDS.
+# when it is not true within SECONDS. CMD's words are expanded once, by the
+# caller: poll a function, never `test "$(...)"`.
 wait_until() {
         local limit=$1 what=$2 deadline
         shift 2

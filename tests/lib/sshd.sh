@@ -81,11 +81,11 @@ $pam_session
 PAM
         cleanup_push "rm -f '/etc/pam.d/$SSHD_SERVICE'"
 
-        # The privilege separation directory; created only if missing.
-        if [ ! -d /run/sshd ]; then
-                mkdir -m 0755 /run/sshd
-                cleanup_push "rmdir /run/sshd"
-        fi
+        # sshd's standard privilege separation directory (openssh-server's
+        # unit creates it at boot). Made when missing and deliberately left:
+        # tests run in parallel, and removing it under another test's sshd
+        # would break that test's logins.
+        mkdir -p -m 0755 /run/sshd
 
         "$SSHD_BIN" -t -f "$WORK/sshd_config" || fail "sshd -t rejected the test config"
         ip netns exec "$NS_SRV" "$WORK/$SSHD_SERVICE" -D -e -f "$WORK/sshd_config" 2>"$WORK/sshd.log" &

@@ -63,6 +63,11 @@ record_count() {
         find "$STATE/sessions" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l
 }
 
+# Predicates for wait_until: they are evaluated on every poll, which a
+# "$(...)" argument to wait_until is not.
+records_are() { [ "$(record_count)" = "$1" ]; }
+no_live_pids_of() { [ -z "$(user_live_pids "$1")" ]; }
+
 # The local (client-side) port of a client's connection, for a per-connection cut.
 client_port() {
         ip netns exec "$NS_CLI" ss -Htnp "dst $SRV_ADDR:22" | grep "pid=$1," | awk '{print $4}' | sed 's/.*://'
