@@ -11,7 +11,9 @@ packages=(
         # unit and PAM tests, sanitizer and valgrind runs
         libcmocka-dev libpam-wrapper libpamtest0-dev valgrind
         # integration tests: a real sshd and client in network namespaces
-        openssh-server openssh-client iproute2 nftables procps passwd
+        openssh-server openssh-client iproute2 nftables procps passwd util-linux
+        # the unit file check
+        systemd
 )
 
 missing=()
