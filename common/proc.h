@@ -35,10 +35,16 @@ int proc_cgroup_parse(const char *text, char **ret);
  * -ENOENT when the kernel has no audit support. */
 int proc_sessionid_read(const char *proc_root, pid_t pid, uint32_t *ret);
 
+/* Inodes of every socket among /proc/PID/fd, sorted, without duplicates;
+ * *ret is NULL when there are none. Cheap: what kind of socket each is, the
+ * caller learns elsewhere (the daemon, from its sock_diag dump). */
+int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n);
+
 /* Inodes of the TCP sockets (IPv4 and IPv6) that PID has open: the socket
  * inodes among /proc/PID/fd that PID's network namespace lists in
  * /proc/PID/net/tcp or tcp6. Sorted, without duplicates; *ret is NULL when
- * there are none. */
+ * there are none. Reading those tables makes the kernel walk its whole TCP
+ * hash (milliseconds on a busy host): for tools, not for hot paths. */
 int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n);
 
 /* Inode from a readlink() result of the form "socket:[12345]". */

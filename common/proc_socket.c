@@ -46,8 +46,7 @@ static int append_u64(uint64_t **array, size_t *n, size_t *allocated, uint64_t v
         return 0;
 }
 
-/* All socket inodes among PID's open fds, sorted and unique. */
-static int fd_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
+int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
         _cleanup_free_ char *path = NULL;
         _cleanup_free_ uint64_t *inodes = NULL;
         _cleanup_closedir_ DIR *d = NULL;
@@ -150,7 +149,7 @@ int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, siz
         size_t n = 0, k = 0;
         int r;
 
-        r = fd_socket_inodes(proc_root, pid, &inodes, &n);
+        r = proc_socket_inodes(proc_root, pid, &inodes, &n);
         if (r < 0)
                 return r;
         if (n == 0) {

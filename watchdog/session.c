@@ -105,7 +105,7 @@ static void unwatchable(Session *s, const char *why) {
 typedef struct Match {
         Session **list;
         size_t n;
-        uint64_t **inodes;   /* per session, from /proc/PID/fd */
+        uint64_t **inodes;   /* per session: socket inodes from /proc/PID/fd */
         size_t *n_inodes;
 } Match;
 
@@ -138,7 +138,9 @@ static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now) {
                 goto out;
         }
         for (size_t i = 0; i < n; i++) {
-                r = proc_tcp_socket_inodes(d->proc_root, list[i]->rec.sshd_pid, &m.inodes[i], &m.n_inodes[i]);
+                /* All its sockets: the dump below knows which are TCP, and
+                 * /proc/PID/net/tcp would cost a hash walk per session. */
+                r = proc_socket_inodes(d->proc_root, list[i]->rec.sshd_pid, &m.inodes[i], &m.n_inodes[i]);
                 if (r < 0)
                         log_debug("Cannot list sockets of PID %d: %s", (int) list[i]->rec.sshd_pid, strerror(-r));
         }

@@ -51,6 +51,14 @@ static void test_fake_tree(void **state) {
         tmp_tree_write(root, "50/net/tcp", TCP_HEADER TCP_LINE(1001) TCP_LINE(9999) TCP_LINE(0));
         tmp_tree_write(root, "50/net/tcp6", TCP_HEADER TCP_LINE(2001));
 
+        /* Every socket, TCP or not, sorted and once each. */
+        assert_int_equal(proc_socket_inodes(root, 50, &inodes, &n), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(inodes[0], 1001);
+        assert_int_equal(inodes[1], 1002);
+        assert_int_equal(inodes[2], 2001);
+        free(inodes);
+
         assert_int_equal(proc_tcp_socket_inodes(root, 50, &inodes, &n), 0);
         assert_int_equal(n, 2);
         assert_int_equal(inodes[0], 1001);
