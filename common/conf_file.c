@@ -387,7 +387,8 @@ int config_load(const char *path, bool must_exist, Config *ret, char **ret_error
                         goto fail;
                 }
         }
-        qsort(names, n_names, sizeof(char *), cmp_str);
+        if (n_names > 0) /* qsort(NULL, 0, ...) is undefined */
+                qsort(names, n_names, sizeof(char *), cmp_str);
         for (size_t i = 0; i < n_names; i++) {
                 _cleanup_free_ char *p = NULL;
                 if (asprintf(&p, "%s/%s", dropin_dir, names[i]) < 0) {

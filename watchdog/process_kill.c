@@ -128,6 +128,8 @@ int process_kill_session(const char *proc_root, uint32_t audit, pid_t tree_root,
         r = snapshot(proc_root, &v, &n);
         if (r < 0)
                 return r;
+        if (n == 0)
+                return 0;
         qsort(v, n, sizeof(ProcEntry), cmp_pid);
 
         for (size_t i = 0; i < n; i++)
