@@ -79,28 +79,31 @@ static void log_send(int priority, const char *message_id, char *const *fields, 
         free(mid);
 }
 
-void log_struct(int priority, const char *message_id, char *const *fields, const char *fmt, ...) {
+static void log_vsend(int priority, const char *message_id, char *const *fields, const char *fmt, va_list ap) {
         char *message = NULL;
-        va_list ap;
 
-        va_start(ap, fmt);
+        if (priority > max_level)
+                return;
         if (vasprintf(&message, fmt, ap) < 0)
                 message = NULL;
-        va_end(ap);
         log_send(priority, message_id, fields, message ?: fmt);
         free(message);
 }
 
-void log_msg(int priority, const char *fmt, ...) {
-        char *message = NULL;
+void log_struct(int priority, const char *message_id, char *const *fields, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&message, fmt, ap) < 0)
-                message = NULL;
+        log_vsend(priority, message_id, fields, fmt, ap);
         va_end(ap);
-        log_send(priority, NULL, NULL, message ?: fmt);
-        free(message);
+}
+
+void log_msg(int priority, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_vsend(priority, NULL, NULL, fmt, ap);
+        va_end(ap);
 }
 
 int log_errno(int priority, int error, const char *fmt, ...) {

@@ -10,24 +10,13 @@
 #     (tcpi_last_data_recv read just before the SIGTERM);
 #   - from outside: when sshd's monitor exited minus when this script wrote
 #     the last byte, minus 5 s (adds client send, sshd's exit and 10 ms polling).
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-require_root
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
 N=${1:-24}
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE" "MaxStartups 100
-MaxSessions 100"
-watchdog_config "[Watchdog]
+scenario_start "[Watchdog]
 InputTimeoutSec=1h
-KillGraceSec=1s"
-watchdog_start
+KillGraceSec=1s" "MaxStartups 100
+MaxSessions 100"
 
 declare -a MON LAST GONE
 for ((i = 0; i < N; i++)); do

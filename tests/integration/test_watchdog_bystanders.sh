@@ -4,24 +4,11 @@
 # the same user, each with a nohup'd job; only A's connection is cut. B, its
 # job, the sshd listener, and a process of the same user started outside ssh
 # all survive A's ending.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-
-require_root
-require_cmd ip nft ssh ssh-keygen useradd ss
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-watchdog_config "[Watchdog]
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
+scenario_start "[Watchdog]
 InputTimeoutSec=3s
 KillGraceSec=1s"
-watchdog_start
 
 # Outside ssh, same user: no audit session of ours.
 setsid runuser -u "$TEST_USER" -- sleep 600 </dev/null >/dev/null 2>&1 &

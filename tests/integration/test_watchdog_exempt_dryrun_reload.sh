@@ -4,25 +4,12 @@
 # dry-run entry is written once. Switching between the two is a SIGHUP
 # reload, and a broken config on reload is logged with file:line while the
 # running one is kept.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-
-require_root
-require_cmd ip nft ssh ssh-keygen useradd ss
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-watchdog_config "[Watchdog]
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
+scenario_start "[Watchdog]
 InputTimeoutSec=2s
 KillGraceSec=1s
-ExemptUsers=$TEST_USER"
-watchdog_start
+ExemptUsers=@USER@"
 
 session_open E -- 'echo up; cat >/dev/null'
 wait_until 15 "the session" grep -q up "$E_OUT"

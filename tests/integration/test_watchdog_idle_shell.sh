@@ -4,24 +4,11 @@
 # daemon sends SIGTERM to sshd's monitor within InputTimeoutSec + 0.3 s of the
 # last input, close_session removes the record, and KillGraceSec later the
 # shell and the nohup'd child are gone. The journal entry names the session.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-
-require_root
-require_cmd ip nft ssh ssh-keygen useradd ss
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-watchdog_config "[Watchdog]
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
+scenario_start "[Watchdog]
 InputTimeoutSec=3s
 KillGraceSec=1s"
-watchdog_start
 
 session_open A -tt --
 wait_until 15 "a shell prompt" grep -q '\$' "$A_OUT"

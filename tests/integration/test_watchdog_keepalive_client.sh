@@ -4,24 +4,11 @@
 # ended: its probes are client input. A second idle client without probes,
 # on the same uncut link, is ended: idle input, not a dead link, is what we
 # time (the admin chose InputTimeoutSec knowing that).
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-
-require_root
-require_cmd ip nft ssh ssh-keygen useradd ss
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-watchdog_config "[Watchdog]
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
+scenario_start "[Watchdog]
 InputTimeoutSec=3s
 KillGraceSec=1s"
-watchdog_start
 
 session_open K -o ServerAliveInterval=1 -o ServerAliveCountMax=30 -- 'echo up; cat >/dev/null'
 wait_until 15 "the keepalive session" grep -q up "$K_OUT"

@@ -4,24 +4,11 @@
 # silent and the link is cut. sshd's ClientAliveInterval never fires here (it
 # probes only when nothing happens); we end it anyway, because output is not
 # input.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-
-require_root
-require_cmd ip nft ssh ssh-keygen useradd ss
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-watchdog_config "[Watchdog]
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
+scenario_start "[Watchdog]
 InputTimeoutSec=3s
 KillGraceSec=1s"
-watchdog_start
 
 started=$(now_ms)
 session_open B -- 'while :; do echo tick; sleep 0.5; done'

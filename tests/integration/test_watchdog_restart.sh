@@ -2,24 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Scenario 5: the daemon is SIGKILLed mid-silence and restarted. The kernel
 # kept the silence, so the session still ends at its original deadline.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
-
-require_root
-require_cmd ip nft ssh ssh-keygen useradd ss
-
-make_workdir
-netns_pair_create
-test_user_create
-STATE="$WORK/state"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-watchdog_config "[Watchdog]
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/lib/scenario.sh"
+scenario_start "[Watchdog]
 InputTimeoutSec=4s
 KillGraceSec=1s"
-watchdog_start
 
 session_open R -tt --
 wait_until 15 "a shell prompt" grep -q '\$' "$R_OUT"
