@@ -441,6 +441,18 @@ int session_record_remove(int dir_fd, pid_t pid, uint64_t starttime) {
         return 0;
 }
 
+bool session_id_matches_cgroup(const char *id, const char *cgroup) {
+        const char *last;
+        size_t n;
+
+        if (!id || !session_id_ok(id) || !cgroup || !(last = strrchr(cgroup, '/')))
+                return false;
+        last++;
+        n = strlen(id);
+        return strncmp(last, "session-", 8) == 0 && strncmp(last + 8, id, n) == 0 &&
+               strcmp(last + 8 + n, ".scope") == 0;
+}
+
 int session_record_check_process(const char *proc_root, const SessionRecord *rec) {
         ProcStat st;
         int r;

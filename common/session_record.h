@@ -69,6 +69,13 @@ int session_record_read(int dir_fd, const char *name, SessionRecord *ret);
 /* Removes a record; -ENOENT when there was none. */
 int session_record_remove(int dir_fd, pid_t pid, uint64_t starttime);
 
+/* Whether logind session `id` is the one whose scope the kernel says the
+ * process is in: `cgroup` ends in "/session-<id>.scope". XDG_SESSION_ID
+ * comes from the PAM environment, which pam_env's user_readenv lets a user
+ * write; the cgroup comes from the kernel. Only a matching id may be used to
+ * ask logind to kill a session. */
+bool session_id_matches_cgroup(const char *id, const char *cgroup);
+
 /* 0 when SSHD_PID is alive and still the process that wrote the record
  * (same start time); -ESRCH when it is gone or the PID was reused. */
 int session_record_check_process(const char *proc_root, const SessionRecord *rec);

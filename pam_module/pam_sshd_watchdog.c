@@ -155,6 +155,17 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, char **cgroup) {
                            strerror(-r));
         rec->cgroup = *cgroup ?: (char *) "";
 
+        /* The PAM environment is not proof: a user's ~/.pam_environment can
+         * set XDG_SESSION_ID when pam_env's user_readenv runs before us. Keep
+         * it only if the kernel put us in that session's scope. */
+        if (rec->session_id && !session_id_matches_cgroup(rec->session_id, rec->cgroup)) {
+                pam_syslog(pamh, LOG_WARNING,
+                           "XDG_SESSION_ID=%s does not match cgroup %s: not recording a logind session "
+                           "(is this module after pam_systemd?)",
+                           rec->session_id, rec->cgroup[0] ? rec->cgroup : "(none)");
+                rec->session_id = NULL;
+        }
+
         /* Set only when pam_loginuid ran before us. */
         r = proc_sessionid_read(NULL, rec->sshd_pid, &rec->audit_session);
         if (r < 0) {

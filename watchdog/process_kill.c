@@ -106,11 +106,12 @@ static int cmp_pid(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* Whether pid descends from (or is) root, by walking up the parent chain of
- * the snapshot. Bounded: a chain that loops (PIDs reused mid-snapshot) stops. */
-static bool in_tree(const ProcEntry *v, size_t n, const ProcEntry *e, pid_t root) {
+/* Whether e descends from (or is) the root process, by walking up the
+ * parent chain of the snapshot. Bounded: a chain that loops (PIDs reused
+ * mid-snapshot) stops. */
+static bool in_tree(const ProcEntry *v, size_t n, const ProcEntry *e, pid_t root, uint64_t root_starttime) {
         for (unsigned depth = 0; e && depth < 4096; depth++) {
-                if (e->pid == root)
+                if (e->pid == root && e->starttime == root_starttime)
                         return true;
                 if (e->ppid <= 1)
                         return false;
@@ -120,7 +121,8 @@ static bool in_tree(const ProcEntry *v, size_t n, const ProcEntry *e, pid_t root
         return false;
 }
 
-int process_kill_session(const char *proc_root, uint32_t audit, pid_t tree_root, pid_t protect) {
+int process_kill_session(const char *proc_root, uint32_t audit, pid_t tree_root, uint64_t tree_root_starttime,
+                         pid_t protect) {
         _cleanup_free_ ProcEntry *v = NULL;
         size_t n = 0;
         int killed = 0, r;
@@ -134,7 +136,7 @@ int process_kill_session(const char *proc_root, uint32_t audit, pid_t tree_root,
 
         for (size_t i = 0; i < n; i++)
                 v[i].kill = (audit != AUDIT_SESSION_UNSET && v[i].audit == audit) ||
-                            (tree_root > 1 && in_tree(v, n, &v[i], tree_root));
+                            (tree_root > 1 && in_tree(v, n, &v[i], tree_root, tree_root_starttime));
 
         for (size_t i = 0; i < n; i++) {
                 _cleanup_close_ int fd = -1;

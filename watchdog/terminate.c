@@ -107,7 +107,7 @@ static int kill_leftovers(Session *s, const char **ret_how) {
         Daemon *d = s->daemon;
         int r;
 
-        if (s->rec.session_id) {
+        if (s->rec.session_id && session_id_matches_cgroup(s->rec.session_id, s->rec.cgroup)) {
                 /* logind owns the scope: ask it rather than write into its cgroup.
                  * Count first, for the log; logind does the killing. */
                 _cleanup_free_ char *mount = NULL;
@@ -137,7 +137,8 @@ static int kill_leftovers(Session *s, const char **ret_how) {
                 log_warning_errno(r, "Cannot kill cgroup %s; killing by audit session", s->rec.cgroup);
         }
         *ret_how = s->rec.audit_session != AUDIT_SESSION_UNSET ? "audit session" : "process tree";
-        return process_kill_session(d->proc_root, s->rec.audit_session, s->rec.sshd_pid, s->listener_pid);
+        return process_kill_session(d->proc_root, s->rec.audit_session, s->rec.sshd_pid, s->rec.sshd_starttime,
+                                    s->listener_pid);
 }
 
 static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {

@@ -78,8 +78,8 @@ static void write_services(void) {
                 free(stack);
         }
 
-        /* pam_systemd's part, played by the real pam_env: XDG_SESSION_ID set
-         * in the PAM environment before our module runs. */
+        /* XDG_SESSION_ID set in the PAM environment before our module runs,
+         * by the real pam_env (as user_readenv would, from a user's file). */
         tmp_tree_write(root, "xdg.env", "XDG_SESSION_ID=42\n");
         tmp_tree_write(root, "empty.conf", "");
         if (asprintf(&stack,
@@ -187,14 +187,19 @@ static void test_no_rhost(void **state) {
         free(dir);
 }
 
-static void test_xdg_session_id(void **state) {
+/* XDG_SESSION_ID in the PAM environment (set here by the real pam_env, as a
+ * user's ~/.pam_environment could) while the kernel says we are in no
+ * session-42.scope: not recorded, so the daemon can never be pointed at
+ * another user's logind session. The matching case needs logind's scopes:
+ * the booted-container suite covers it. */
+static void test_xdg_session_id_not_trusted(void **state) {
         char *dir = state_dir("state-xdg");
         SessionRecord rec = SESSION_RECORD_NULL;
 
         assert_int_equal(setenv("PAM_RHOST", "fd00::2", 1), 0);
         run("swd-xdg", user, PAMTEST_OPEN_SESSION, PAM_SUCCESS);
         assert_int_equal(read_record(dir, &rec), 0);
-        assert_string_equal(rec.session_id, "42");
+        assert_null(rec.session_id);
         assert_string_equal(rec.remote_host, "fd00::2");
         session_record_done(&rec);
         run("swd-xdg", user, PAMTEST_CLOSE_SESSION, PAM_SUCCESS);
@@ -339,7 +344,7 @@ int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_open_writes_record_close_removes),
                 cmocka_unit_test(test_no_rhost),
-                cmocka_unit_test(test_xdg_session_id),
+                cmocka_unit_test(test_xdg_session_id_not_trusted),
                 cmocka_unit_test(test_missing_dir_created),
                 cmocka_unit_test(test_unwritable_dir),
                 cmocka_unit_test(test_world_writable_dir_refused),

@@ -99,7 +99,16 @@ static void test_kill_tree(void **state) {
         close(p[0]);
         close(p[1]);
 
-        int n = process_kill_session(NULL, AUDIT_SESSION_UNSET, root, 0);
+        ProcStat rst;
+        assert_int_equal(proc_stat_read(NULL, root, &rst), 0);
+
+        /* The root's PID with another start time: sshd's monitor has exited
+         * and its PID names someone else's process now. Nothing dies. */
+        assert_int_equal(process_kill_session(NULL, AUDIT_SESSION_UNSET, root, rst.starttime + 1, 0), 0);
+        assert_true(alive(root));
+        assert_int_equal(kill(grandchild, 0), 0);
+
+        int n = process_kill_session(NULL, AUDIT_SESSION_UNSET, root, rst.starttime, 0);
         assert_int_equal(n, 2);
         reap(root, &sig);
         assert_int_equal(sig, SIGKILL);
@@ -111,7 +120,9 @@ static void test_kill_tree(void **state) {
         assert_true(alive(bystander));
 
         /* The protected PID survives even as the tree root. */
-        assert_int_equal(process_kill_session(NULL, AUDIT_SESSION_UNSET, bystander, bystander), 0);
+        ProcStat bst;
+        assert_int_equal(proc_stat_read(NULL, bystander, &bst), 0);
+        assert_int_equal(process_kill_session(NULL, AUDIT_SESSION_UNSET, bystander, bst.starttime, bystander), 0);
         assert_true(alive(bystander));
         kill(bystander, SIGKILL);
         reap(bystander, &sig);
@@ -127,7 +138,7 @@ static void test_audit_selection_fake_proc(void **state) {
         tmp_tree_write(root, "4000001/sessionid", "7");
         tmp_tree_write(root, "4000002/stat", "4000002 (sleep) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 101 0\n");
         tmp_tree_write(root, "4000002/sessionid", "8");
-        assert_int_equal(process_kill_session(root, 7, 0, 0), 0);
+        assert_int_equal(process_kill_session(root, 7, 0, 0, 0), 0);
         tmp_tree_remove(root);
         free(root);
 }

@@ -547,6 +547,23 @@ static void test_check_process(void **state) {
         free(root);
 }
 
+static void test_session_id_matches_cgroup(void **state) {
+        assert_true(session_id_matches_cgroup("7", "/user.slice/user-1000.slice/session-7.scope"));
+        assert_true(session_id_matches_cgroup("c2", "/user.slice/user-0.slice/session-c2.scope"));
+        /* Another session's id, a prefix of it, or no scope at all. */
+        assert_false(session_id_matches_cgroup("8", "/user.slice/user-1000.slice/session-7.scope"));
+        assert_false(session_id_matches_cgroup("7", "/user.slice/user-1000.slice/session-77.scope"));
+        assert_false(session_id_matches_cgroup("77", "/user.slice/user-1000.slice/session-7.scope"));
+        assert_false(session_id_matches_cgroup("7", "/user.slice/user-1000.slice/session-7.scope/sub"));
+        assert_false(session_id_matches_cgroup("7", "/system.slice/ssh.service"));
+        assert_false(session_id_matches_cgroup("7", "/"));
+        assert_false(session_id_matches_cgroup("7", ""));
+        assert_false(session_id_matches_cgroup("7", NULL));
+        assert_false(session_id_matches_cgroup(NULL, "/user.slice/session-7.scope"));
+        assert_false(session_id_matches_cgroup("", "/user.slice/session-.scope"));
+        assert_false(session_id_matches_cgroup("7/../8", "/user.slice/session-7/../8.scope"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_name),
@@ -564,6 +581,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_read_refuses_files, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_refuses_foreign_owner, setup, teardown),
                 cmocka_unit_test(test_check_process),
+                cmocka_unit_test(test_session_id_matches_cgroup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
