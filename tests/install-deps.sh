@@ -14,6 +14,8 @@ packages=(
         openssh-server openssh-client iproute2 nftables procps passwd util-linux
         # the unit file check
         systemd
+        # end-to-end: a booted Debian 12 container, Dropbear's client
+        debootstrap systemd-container dropbear-bin
 )
 
 missing=()

@@ -30,7 +30,10 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         char *what = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(m);
 
-        if (e)
+        if (e && sd_bus_error_has_name(e, "org.freedesktop.login1.NoSuchSession"))
+                /* Its last process exited between our look and the call. */
+                log_debug("logind %s: the session is already gone", what);
+        else if (e)
                 log_warning("logind %s failed: %s", what, e->message ?: e->name);
         else
                 log_debug("logind %s done", what);

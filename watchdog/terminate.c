@@ -110,15 +110,21 @@ static int kill_leftovers(Session *s, const char **ret_how) {
         if (s->rec.session_id && session_id_matches_cgroup(s->rec.session_id, s->rec.cgroup)) {
                 /* logind owns the scope: ask it rather than write into its cgroup.
                  * Count first, for the log; logind does the killing. */
-                _cleanup_free_ char *mount = NULL;
+                _cleanup_free_ char *mount = NULL, *procs = NULL, *path = NULL;
                 int n = 0;
-                if (cgroup2_mount_point("/proc/self/mountinfo", &mount) >= 0 && s->rec.cgroup[0]) {
-                        _cleanup_free_ char *procs = NULL, *path = NULL;
-                        if (asprintf(&path, "%s%s/cgroup.procs", mount, s->rec.cgroup) >= 0 &&
-                            read_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &procs, NULL) >= 0)
-                                for (const char *p = procs; *p; p++)
-                                        n += *p == '\n';
+                r = cgroup2_mount_point("/proc/self/mountinfo", &mount);
+                if (r >= 0 && asprintf(&path, "%s%s/cgroup.procs", mount, s->rec.cgroup) < 0)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = read_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &procs, NULL);
+                if (r == -ENOENT) {
+                        /* sshd closed cleanly and nothing stayed: logind has
+                         * already removed the scope and the session. */
+                        *ret_how = "logind: the session was already gone";
+                        return 0;
                 }
+                for (const char *p = procs; p && *p; p++)
+                        n += *p == '\n';
                 r = logind_kill_session(d, s->rec.session_id);
                 if (r >= 0) {
                         *ret_how = "logind";

@@ -10,7 +10,7 @@
 #                                -> ${NAME}_PID, ${NAME}_FD, ${NAME}_OUT
 #   session_send NAME TEXT       client input (keystrokes)
 
-WATCHDOG_BIN=${WATCHDOG_BIN:-$top_builddir/watchdog/sshd-watchdog}
+WATCHDOG_BIN=${WATCHDOG_BIN:-${top_builddir:-}/watchdog/sshd-watchdog}
 
 watchdog_config() {
         printf '%s\n' "$1" >"$WORK/watchdog.conf"

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A booted Debian 12 container for end-to-end tests: systemd as PID 1,
+# logind, journald, dbus, Debian's own sshd and PAM stack, our build
+# installed with `make install DESTDIR=`. Needs tests/lib/common.sh and
+# netns.sh. Everything is undone at exit, in reverse, on every path.
+#
+#   e2e_rootfs              -> E2E_ROOTFS: the cached debootstrap (built when
+#                              missing, stale or its package list changed)
+#   e2e_build               -> E2E_BUILD: our tree configured for /usr
+#   e2e_prepare "CONF"      overlay on the cache -> E2E_ROOT; installs us,
+#                              adds our PAM line, the test user, CONF as
+#                              watchdog.conf, and enables the service
+#   e2e_boot                boots it in $NS_SRV -> E2E_NSPAWN_PID, E2E_PID1
+#   e2e_in CMD...           runs CMD inside (nsenter)
+#   e2e_journal ARGS...     journalctl inside
+#   e2e_scope_dir ID        the cgroup directory of logind session ID, seen from the host
+
+E2E_CACHE=${E2E_CACHE:-/var/tmp/sshd-watchdog-e2e}
+E2E_SUITE=bookworm
+E2E_MIRROR=${E2E_MIRROR:-http://deb.debian.org/debian}
+E2E_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,openssh-sftp-server,iproute2,procps,libinih1
+E2E_MAX_AGE_DAYS=30
+E2E_USER=alice
+
+e2e_rootfs() {
+        local key stamp
+        key=$(printf '%s %s %s v1' "$E2E_SUITE" "$E2E_MIRROR" "$E2E_PACKAGES" | sha256sum | cut -c1-12)
+        E2E_ROOTFS="$E2E_CACHE/rootfs-$key"
+        stamp="$E2E_ROOTFS/.swd-complete"
+        mkdir -p "$E2E_CACHE"
+        (
+                # One builder at a time; the others wait and reuse its result.
+                flock -w 600 9 || fail "cannot lock $E2E_CACHE/lock"
+                if [ -f "$stamp" ] && [ -n "$(find "$stamp" -mtime -"$E2E_MAX_AGE_DAYS")" ]; then
+                        exit 0
+                fi
+                log "building the container image with debootstrap (about 45 s, cached in $E2E_CACHE)"
+                rm -rf "$E2E_ROOTFS" "$E2E_ROOTFS.tmp"
+                find "$E2E_CACHE" -maxdepth 1 -name 'rootfs-*' -mtime +"$E2E_MAX_AGE_DAYS" -exec rm -rf {} + 2>/dev/null || true
+                debootstrap --variant=minbase --include="$E2E_PACKAGES" "$E2E_SUITE" "$E2E_ROOTFS.tmp" "$E2E_MIRROR" \
+                        >"$E2E_CACHE/debootstrap.log" 2>&1 || fail "debootstrap failed: $(tail -5 "$E2E_CACHE/debootstrap.log")"
+                mkdir -p "$E2E_ROOTFS.tmp/var/log/journal"
+                rm -f "$E2E_ROOTFS.tmp/etc/machine-id"
+                mv "$E2E_ROOTFS.tmp" "$E2E_ROOTFS"
+                touch "$stamp"
+        ) 9>"$E2E_CACHE/lock"
+}
+
+e2e_build() {
+        E2E_BUILD="$top_srcdir/build-e2e"
+        mkdir -p "$E2E_BUILD"
+        (
+                cd "$E2E_BUILD"
+                [ -f Makefile ] || "$top_srcdir/configure" --enable-werror --prefix=/usr --sysconfdir=/etc \
+                        --localstatedir=/var --with-securedir=/lib/x86_64-linux-gnu/security \
+                        --with-systemdsystemunitdir=/lib/systemd/system >/dev/null
+                make -j"$(nproc)" >/dev/null
+        ) || fail "building for the container failed"
+}
+
+e2e_prepare() {
+        local conf=$1 dir="$WORK/overlay"
+        mkdir -p "$dir/upper" "$dir/work" "$dir/root"
+        mount -t overlay overlay -o "lowerdir=$E2E_ROOTFS,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
+        cleanup_push "umount -l '$dir/root'"
+        E2E_ROOT="$dir/root"
+
+        make -C "$E2E_BUILD" install DESTDIR="$E2E_ROOT" >/dev/null || fail "make install DESTDIR= failed"
+        journalctl --root="$E2E_ROOT" --update-catalog || fail "cannot update the journal catalog"
+
+        # Debian's stack, with our line right after common-session (after
+        # pam_loginuid and pam_systemd), as the README says.
+        grep -q '^@include common-session$' "$E2E_ROOT/etc/pam.d/sshd" || fail "no common-session in pam.d/sshd"
+        sed -i '/^@include common-session$/a session    optional     pam_sshd_watchdog.so' "$E2E_ROOT/etc/pam.d/sshd"
+
+        printf '%s\n' "$conf" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+        systemctl --root="$E2E_ROOT" enable sshd-watchdog.service >/dev/null 2>&1 || fail "cannot enable the unit"
+
+        chroot "$E2E_ROOT" useradd -m -s /bin/bash "$E2E_USER"
+        mkdir -p "$E2E_ROOT/home/$E2E_USER/.ssh"
+        ssh-keygen -q -t ed25519 -N '' -f "$WORK/client_key"
+        cp "$WORK/client_key.pub" "$E2E_ROOT/home/$E2E_USER/.ssh/authorized_keys"
+        chroot "$E2E_ROOT" chown -R "$E2E_USER:$E2E_USER" "/home/$E2E_USER/.ssh"
+        chmod 700 "$E2E_ROOT/home/$E2E_USER/.ssh"
+        CLIENT_KEY="$WORK/client_key"
+        TEST_USER=$E2E_USER
+        printf 'PasswordAuthentication no\nKbdInteractiveAuthentication no\nPrintMotd no\n' \
+                >"$E2E_ROOT/etc/ssh/sshd_config.d/swd-e2e.conf"
+}
+
+# nspawn leaves cgroups behind at the root unless it starts in a cgroup of
+# its own, in the v2 and in the name=systemd v1 hierarchy alike.
+e2e_cgroups() {
+        local c
+        E2E_CGROUPS=()
+        for c in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
+                [ -d "$c" ] || continue
+                case $(stat -fc %T "$c") in
+                cgroup2fs|cgroupfs|tmpfs) ;;
+                *) continue ;;
+                esac
+                [ -f "$c/cgroup.procs" ] || continue
+                mkdir "$c/swd-e2e-$$"
+                E2E_CGROUPS+=("$c/swd-e2e-$$")
+                cleanup_push "find '$c/swd-e2e-$$' -depth -type d -exec rmdir {} \;"
+        done
+        [ ${#E2E_CGROUPS[@]} -gt 0 ] || fail "no cgroup hierarchy to start the container in"
+        E2E_CGROUP2=$(for c in "${E2E_CGROUPS[@]}"; do [ "$(stat -fc %T "$(dirname "$c")")" = cgroup2fs ] && echo "$c"; done | head -1)
+}
+
+e2e_boot() {
+        local c
+        e2e_cgroups
+        (
+                for c in "${E2E_CGROUPS[@]}"; do echo "$BASHPID" >"$c/cgroup.procs"; done
+                exec env SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 systemd-nspawn -q -b -D "$E2E_ROOT" \
+                        --register=no --keep-unit --network-namespace-path="/run/netns/$NS_SRV" \
+                        -M "swd-e2e-$$" >"$WORK/console.log" 2>&1 </dev/null
+        ) &
+        E2E_NSPAWN_PID=$!
+        cleanup_push "e2e_poweroff"
+        wait_until 30 "the container's PID 1" e2e_find_pid1
+        wait_until 30 "an ssh login into the container" e2e_ssh_ready
+}
+
+e2e_find_pid1() {
+        pid_alive "$E2E_NSPAWN_PID" || fail "systemd-nspawn exited: $(tail -5 "$WORK/console.log")"
+        E2E_PID1=$(ps --ppid "$E2E_NSPAWN_PID" -o pid= | tr -d ' ' | head -1)
+        [ -n "$E2E_PID1" ] && [ "$(cat "/proc/$E2E_PID1/comm" 2>/dev/null)" = systemd ]
+}
+
+e2e_ssh_ready() {
+        # shellcheck disable=SC2046
+        ip netns exec "$NS_CLI" $(ssh_cmd -o ConnectTimeout=1 "$E2E_USER@$SRV_ADDR") true >/dev/null 2>&1
+}
+
+e2e_poweroff() {
+        local i
+        pid_alive "$E2E_NSPAWN_PID" || return 0
+        [ -n "${E2E_PID1:-}" ] && kill -s RTMIN+4 "$E2E_PID1" 2>/dev/null
+        for ((i = 0; i < 200; i++)); do
+                pid_alive "$E2E_NSPAWN_PID" || return 0
+                sleep 0.05
+        done
+        kill -KILL "$E2E_NSPAWN_PID" 2>/dev/null || true
+}
+
+e2e_in() { nsenter -t "$E2E_PID1" -m -u -i -n -p -- "$@"; }
+e2e_journal() { e2e_in journalctl --no-pager "$@"; }
+
+# The container's cgroup tree sits inside ours; logind puts each session in
+# user.slice/user-UID.slice/session-ID.scope.
+e2e_scope_dir() {
+        find "$E2E_CGROUP2" -maxdepth 6 -type d -name "session-$1.scope" 2>/dev/null | head -1
+}
+
+e2e_journal_has_ended() {
+        e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep -q "\"SESSION_ID\":\"$1\""
+}
+
+e2e_journal_since_has() {
+        e2e_journal -u sshd-watchdog --since "$1" -o cat | grep -qF "$2"
+}

@@ -1,0 +1,230 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# End to end on a booted Debian 12 (systemd, logind, journald, dbus, Debian's
+# sshd and PAM stack), our build installed into it and enabled as a service.
+# Run as root: `make check-e2e` (tests/run-all.sh and .ci/run do).
+#
+#  1. five kinds of session, one cut of the link: an idle pty shell with
+#     nohup'd and setsid'd jobs, a printing session, a no-pty command, an idle
+#     sftp session, an `ssh -N -L` forward. Each ends at its deadline, logind
+#     removes it with every process within KillGraceSec + 1 s, wtmp has the
+#     pty session's logout, the journal has one entry each, with the catalog.
+#  2. keepalive clients (OpenSSH ServerAliveInterval, Dropbear dbclient -K) stay.
+#  3. `systemctl restart sshd-watchdog` mid-silence: the session still ends
+#     at its original deadline.
+#  4. `systemctl reload` with a broken config keeps the old one, logs file:line.
+#  5. systemd-analyze security: the exposure is printed, and above 3.0 fails.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/netns.sh"
+. "$top_srcdir/tests/lib/sshd.sh"
+. "$top_srcdir/tests/lib/watchdog.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
+
+require_root
+require_cmd debootstrap systemd-nspawn nsenter ip nft ssh sftp dbclient dropbearconvert flock
+TIMEOUT_S=6
+GRACE_S=1
+SUITE_START=$(now_ms)
+
+make_workdir
+e2e_rootfs
+e2e_build
+netns_pair_create
+CONF="[Watchdog]
+InputTimeoutSec=${TIMEOUT_S}s
+KillGraceSec=${GRACE_S}s"
+e2e_prepare "$CONF"
+e2e_boot
+log "container up $(( $(now_ms) - SUITE_START )) ms after start"
+e2e_in systemctl is-active --quiet sshd-watchdog.service || fail "sshd-watchdog.service is not active: $(e2e_in systemctl status sshd-watchdog --no-pager 2>&1 | tail -5)"
+
+session_ids() { e2e_in loginctl list-sessions --no-legend 2>/dev/null | awk '{print $1}' | sort; }
+
+# new_session VAR: waits for the logind session that appeared since BEFORE.
+new_session() {
+        local id
+        for ((i = 0; i < 200; i++)); do
+                id=$(comm -13 <(printf '%s\n' $BEFORE) <(session_ids) | head -1)
+                [ -n "$id" ] && { printf -v "$1" %s "$id"; return 0; }
+                sleep 0.05
+        done
+        fail "no new logind session for $1"
+}
+
+sftp_open() {
+        mkfifo "$WORK/$1.in"
+        ip netns exec "$NS_CLI" sftp -q -F /dev/null -i "$CLIENT_KEY" -o StrictHostKeyChecking=no \
+                -o UserKnownHostsFile=/dev/null -o BatchMode=yes "$TEST_USER@$SRV_ADDR" \
+                <"$WORK/$1.in" >"$WORK/$1.out" 2>"$WORK/$1.err" &
+        printf -v "${1}_PID" %s $!
+        cleanup_push "kill_pid $!"
+        exec {fd}>"$WORK/$1.in"
+        printf -v "${1}_FD" %s "$fd"
+        cleanup_push "exec $fd>&-"
+}
+
+# ---------------------------------------------------------------- 1
+log "scenario 1: five kinds of session, then the link is cut"
+declare -A SID
+BEFORE=$(session_ids); session_open PTY -tt --
+wait_until 15 "the pty shell" grep -q '\$' "$PTY_OUT"
+new_session 'SID[pty]'
+session_send PTY $'nohup sleep 1001 >/dev/null 2>&1 &\nsetsid sleep 1002 </dev/null >/dev/null 2>&1 &\necho jobs-$((6*7))\n'
+wait_until 5 "the jobs" grep -q jobs-42 "$PTY_OUT"
+
+BEFORE=$(session_ids); session_open PRINT -- 'while :; do date +%T.%N; sleep 0.5; done'
+wait_until 15 "output" test -s "$PRINT_OUT"
+new_session 'SID[printing]'
+
+BEFORE=$(session_ids); session_open NOPTY -- 'sleep 1003; echo finished'
+new_session 'SID[nopty]'
+
+BEFORE=$(session_ids); sftp_open SFTP
+new_session 'SID[sftp]'
+
+BEFORE=$(session_ids); session_open FWD -N -L 127.0.0.1:10022:127.0.0.1:22 --
+new_session 'SID[forward]'
+declare -A SCOPE
+for k in "${!SID[@]}"; do
+        d=$(e2e_scope_dir "${SID[$k]}")
+        [ -n "$d" ] || fail "no scope cgroup for the $k session ${SID[$k]}"
+        SCOPE[$k]=$d
+done
+pgrep_n=$(e2e_in pgrep -c -u "$TEST_USER")
+log "sessions: $(for k in "${!SID[@]}"; do printf '%s=%s ' "$k" "${SID[$k]}"; done)($pgrep_n processes of $TEST_USER)"
+
+link_cut
+declare -A GONE
+left=${#SID[@]}
+limit=$(( $(now_ms) + (TIMEOUT_S + GRACE_S + 8) * 1000 ))
+while [ "$left" -gt 0 ] && [ "$(now_ms)" -lt "$limit" ]; do
+        for k in "${!SID[@]}"; do
+                if [ -z "${GONE[$k]:-}" ] && [ ! -d "${SCOPE[$k]}" ]; then
+                        GONE[$k]=$(now_ms)
+                        left=$((left - 1))
+                fi
+        done
+        sleep 0.02
+done
+[ "$left" = 0 ] || fail "$left sessions still have their scope: $(for k in "${!SID[@]}"; do [ -z "${GONE[$k]:-}" ] && echo "$k"; done)"
+
+e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 >"$WORK/ended.json"
+[ "$(grep -c . "$WORK/ended.json")" = 5 ] || fail "want 5 ended entries, got $(grep -c . "$WORK/ended.json")"
+jfield() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" <<<"$1"; }
+REPORT=""
+for k in "${!SID[@]}"; do
+        entry=$(grep "\"SESSION_ID\":\"${SID[$k]}\"" "$WORK/ended.json") || fail "no ended entry for the $k session ${SID[$k]}"
+        [ "$(jfield "$entry" USER_ID)" = "$TEST_USER" ] || fail "$k: USER_ID"
+        [ "$(jfield "$entry" REMOTE_HOST)" = "$CLI_ADDR" ] || fail "$k: REMOTE_HOST"
+        silent=$(jfield "$entry" SILENT_USEC)
+        timeout=$(jfield "$entry" TIMEOUT_USEC)
+        at=$(jfield "$entry" __REALTIME_TIMESTAMP)
+        [ -n "$silent" ] && [ -n "$at" ] || fail "$k: no SILENT_USEC or timestamp"
+        late=$(( (silent - timeout) / 1000 ))
+        deadline_ms=$(( at / 1000 - late ))
+        to_gone=$(( GONE[$k] - deadline_ms ))
+        REPORT+="$k: SIGTERM ${late} ms after the deadline, session gone ${to_gone} ms after it; "
+        [ "$late" -ge 0 ] && [ "$late" -le 300 ] || fail "$k: ended $late ms after its deadline"
+        [ "$to_gone" -le $(( (GRACE_S + 1) * 1000 )) ] || fail "$k: gone $to_gone ms after the deadline (limit $(( (GRACE_S + 1) * 1000 )))"
+done
+log "$REPORT"
+for k in "${!SID[@]}"; do
+        e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "${SID[$k]}" && fail "logind still lists the $k session"
+done
+# The user's own manager (systemd --user in user@UID.service) is no part of
+# a session; logind stops it by itself once the user has no session left.
+left_procs=$(e2e_in sh -c 'for p in $(pgrep -u "$1"); do
+        c=$(grep "^0::" "/proc/$p/cgroup" 2>/dev/null) || continue
+        case $c in */user@*.service/*) ;; *) echo "$p $c $(cat "/proc/$p/comm")" ;; esac
+done' sh "$TEST_USER")
+[ -z "$left_procs" ] || fail "session processes of $TEST_USER left: $left_procs"
+e2e_in last -F -w -f /var/log/wtmp "$TEST_USER" >"$WORK/last.txt" 2>&1
+grep -q pts "$WORK/last.txt" || fail "wtmp has no record of the pty session: $(cat "$WORK/last.txt")"
+grep pts "$WORK/last.txt" | grep -q 'still logged in' && fail "wtmp has no logout for the pty session: $(cat "$WORK/last.txt")"
+e2e_journal -x -n 1 MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep -q 'the network went away under it' ||
+        fail "journalctl -x shows no catalog text"
+e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 -n 1 | grep -q '"KILLED_PIDS"' &&
+        fail "KILLED_PIDS belongs on the entry after the kill, not on the ended one"
+e2e_journal -o cat -u sshd-watchdog | grep -q 'leftover process.*(logind)' || fail "leftovers were not killed through logind"
+link_restore
+SCENARIO1_REPORT=$REPORT
+
+# ---------------------------------------------------------------- 2
+log "scenario 2: keepalive clients stay (OpenSSH ServerAliveInterval=1, Dropbear dbclient -K 1)"
+BEFORE=$(session_ids); session_open KA -o ServerAliveInterval=1 -- 'echo up; cat >/dev/null'
+wait_until 15 "the OpenSSH keepalive session" grep -q up "$KA_OUT"
+new_session KA_SID
+dropbearconvert openssh dropbear "$CLIENT_KEY" "$WORK/client_key.db" >/dev/null 2>&1 || fail "dropbearconvert failed"
+mkfifo "$WORK/DB.in"
+BEFORE=$(session_ids)
+ip netns exec "$NS_CLI" dbclient -y -y -i "$WORK/client_key.db" -K 1 "$TEST_USER@$SRV_ADDR" 'echo up; cat >/dev/null' \
+        <"$WORK/DB.in" >"$WORK/DB.out" 2>"$WORK/DB.err" &
+DB_PID=$!
+cleanup_push "kill_pid $DB_PID"
+exec {DB_FD}>"$WORK/DB.in"
+cleanup_push "exec $DB_FD>&-"
+wait_until 15 "the Dropbear keepalive session" grep -q up "$WORK/DB.out"
+new_session DB_SID
+sleep $(( 2 * TIMEOUT_S + 1 ))
+for s in "$KA_SID" "$DB_SID"; do
+        e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$s" || fail "keepalive session $s was ended"
+done
+pid_alive "$KA_PID" && pid_alive "$DB_PID" || fail "a keepalive client exited"
+e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep -qE "\"SESSION_ID\":\"($KA_SID|$DB_SID)\"" &&
+        fail "an ended entry names a keepalive session"
+log "OpenSSH ($KA_SID) and Dropbear ($DB_SID) keepalive sessions alive after $(( 2 * TIMEOUT_S + 1 )) s"
+
+# ---------------------------------------------------------------- 3
+log "scenario 3: systemctl restart mid-silence"
+BEFORE=$(session_ids); session_open R -tt --
+wait_until 15 "a shell" grep -q '\$' "$R_OUT"
+new_session R_SID
+session_send R $'echo typed-$((6*7))\n'
+wait_until 5 "the echo" grep -q typed-42 "$R_OUT"
+last_input=$(now_ms)
+port=$(client_port "$R_PID")
+[ -n "$port" ] || fail "no client port for the restart session"
+link_cut "$port"
+sleep 2
+e2e_in systemctl restart sshd-watchdog.service || fail "systemctl restart failed"
+log "restarted $(( $(now_ms) - last_input )) ms after the last input"
+wait_until $(( TIMEOUT_S + 5 )) "the restarted daemon to end session $R_SID" \
+        e2e_journal_has_ended "$R_SID"
+entry=$(e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep "\"SESSION_ID\":\"$R_SID\"")
+at_ms=$(( $(jfield "$entry" __REALTIME_TIMESTAMP) / 1000 ))
+elapsed=$(( at_ms - last_input ))
+log "session $R_SID ended $elapsed ms after its last input (deadline $(( TIMEOUT_S * 1000 )) ms)"
+[ "$elapsed" -ge $(( TIMEOUT_S * 1000 - 100 )) ] && [ "$elapsed" -le $(( TIMEOUT_S * 1000 + 500 )) ] ||
+        fail "not at the original deadline"
+link_restore
+for s in "$KA_SID" "$DB_SID"; do
+        e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$s" || fail "the restart ended keepalive session $s"
+done
+
+# ---------------------------------------------------------------- 4
+log "scenario 4: reload with a broken config"
+printf '[Watchdog]\nInputTimeoutSec=%ss\nKillGraceSec=soon\n' "$TIMEOUT_S" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+since=$(e2e_in date '+%Y-%m-%d %H:%M:%S')
+e2e_in systemctl reload sshd-watchdog.service || fail "systemctl reload failed"
+wait_until 5 "the reload error in the journal" e2e_journal_since_has "$since" \
+        '/etc/sshd-watchdog/watchdog.conf:3: KillGraceSec=: invalid time span'
+e2e_journal_since_has "$since" 'Keeping the running configuration' || fail "no word that the old config is kept"
+e2e_in systemctl is-active --quiet sshd-watchdog.service || fail "the service is not active after a broken reload"
+e2e_in sshd-watchdog --check-config >/dev/null 2>&1 && fail "--check-config accepts the broken file"
+printf '%s\n' "$CONF" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+
+# ---------------------------------------------------------------- 5
+log "scenario 5: systemd-analyze security"
+ours=$(e2e_in systemd-analyze security sshd-watchdog.service 2>/dev/null | sed -n 's/.*Overall exposure level for sshd-watchdog.service: \([0-9.]*\).*/\1/p')
+logind=$(e2e_in systemd-analyze security systemd-logind.service 2>/dev/null | sed -n 's/.*Overall exposure level for systemd-logind.service: \([0-9.]*\).*/\1/p')
+log "exposure: sshd-watchdog.service $ours, systemd-logind.service $logind"
+[ -n "$ours" ] || fail "no exposure score"
+awk -v s="$ours" 'BEGIN { exit !(s <= 3.0) }' || fail "exposure $ours is above 3.0"
+
+# Clean endings must not warn: the only warnings are the broken reload's two.
+e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat >"$WORK/warnings.txt"
+grep -v -e 'watchdog.conf:3: KillGraceSec=' -e 'Keeping the running configuration' "$WORK/warnings.txt" >"$WORK/unexpected.txt" || true
+[ -s "$WORK/unexpected.txt" ] && fail "unexpected daemon warnings: $(tr '\n' '|' <"$WORK/unexpected.txt")"
+log "scenario 1 timing: $SCENARIO1_REPORT"
+log "ok: suite took $(( $(now_ms) - SUITE_START )) ms"
