@@ -2,96 +2,103 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The sandboxed demo, on a fresh Debian 12 machine, as root:
 #   bash tests/demo.sh
-# Builds the project, starts a real sshd with pam_sshd_watchdog in its PAM
-# stack and sshd-watchdog beside it, inside a private network namespace; logs
-# a user in from a second namespace with a job that keeps printing and a
-# nohup'd one; cuts the link; and shows the session being ended as it
-# happens. Everything it creates is removed when it ends.
+# Installs what it needs, builds, and boots a Debian 12 container (systemd,
+# logind, journald, Debian's own sshd and PAM stack) with pam_sshd_watchdog
+# and the sshd-watchdog service installed, inside a private network
+# namespace. Logs a user in from a second namespace with a job that keeps
+# printing and a nohup'd one, cuts the link, and shows the session being
+# ended as it happens. Everything it creates is removed when it ends; the
+# container image stays cached in /var/tmp/sshd-watchdog-e2e.
 set -euo pipefail
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
-top_builddir=$top_srcdir/build
 TEST_NAME=demo
 TIMEOUT=5
 GRACE=2
+START=$(date +%s%N)
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+elapsed() { echo "$(( ($(date +%s%N) - START) / 1000000000 ))s"; }
 
-say "Installing dependencies and building (the first run takes a minute or two)"
-bash "$top_srcdir/tests/build.sh"
-PAM_MODULE=$top_builddir/pam_module/.libs/pam_sshd_watchdog.so
-RECORD_DUMP=$top_builddir/tests/helpers/record-dump
+say "Installing what the demo needs (apt-get, only what is missing)"
+bash "$top_srcdir/tests/install-deps.sh"
+[ -x "$top_srcdir/configure" ] || (cd "$top_srcdir" && autoreconf -fi >/dev/null 2>&1)
 
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/netns.sh"
 . "$top_srcdir/tests/lib/sshd.sh"
 . "$top_srcdir/tests/lib/watchdog.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
 require_root
-
-say "Two private network namespaces joined by a veth pair: server $SRV_ADDR, client $CLI_ADDR"
 make_workdir
+
+say "Building sshd-watchdog and, meanwhile, a Debian 12 container image (first run only: about a minute)"
+e2e_rootfs &
+ROOTFS_JOB=$!
+cleanup_push "kill $ROOTFS_JOB 2>/dev/null"
+e2e_build
+wait "$ROOTFS_JOB" || fail "building the container image failed"
+e2e_rootfs # sets E2E_ROOTFS; the cache is ready now
+echo "    built and cached ($(elapsed) so far)"
+
+say "Booting the container in a private network namespace ($SRV_ADDR), the client in another ($CLI_ADDR)"
 netns_pair_create
-test_user_create
-STATE="$WORK/state"
-
-say "A real sshd ($($SSHD_BIN -V 2>&1 | cut -d, -f1)) with our module in its PAM session stack:"
-sshd_start "session required pam_loginuid.so
-session optional $PAM_MODULE statedir=$STATE"
-grep '^session' "/etc/pam.d/$SSHD_SERVICE" | sed 's/^/    /'
-
-say "sshd-watchdog beside it, with a short timeout for the demo:"
-watchdog_config "[Watchdog]
+e2e_prepare "[Watchdog]
 InputTimeoutSec=${TIMEOUT}s
 KillGraceSec=${GRACE}s"
-sed 's/^/    /' "$WORK/watchdog.conf"
-watchdog_start
+e2e_boot
+echo "    up: $(e2e_in systemctl is-system-running 2>/dev/null || true); sshd-watchdog.service: $(e2e_in systemctl is-active sshd-watchdog.service)"
+echo "    /etc/pam.d/sshd, session part, with our line after common-session:"
+grep -E '^(session|@include common-session)' "$E2E_ROOT/etc/pam.d/sshd" | sed 's/^/        /'
+echo "    /etc/sshd-watchdog/watchdog.conf:"
+sed 's/^/        /' "$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
 
 say "Logging in as $TEST_USER: a loop that prints the time every second, and a nohup'd sleep"
 session_open D -- 'nohup sleep 600 >/dev/null 2>&1 & while sleep 1; do date +%T; done'
 wait_until 15 "the first line of output" test -s "$D_OUT"
-MONITOR=$(sshd_monitor_pid "$TEST_USER")
-wait_until 5 "the record" records_are 1
-echo "    the record pam_sshd_watchdog wrote at login:"
-"$RECORD_DUMP" "$STATE" | grep -E '^(USER|REMOTE_HOST|SSHD_PID|AUDIT_SESSION)=' | sed 's/^/        /'
-echo "    the daemon:"
-grep 'MESSAGE_ID=4c2ba311' "$WORK/watchdog.log" | sed 's/ \[.*//; s/^<[0-9]>/        /'
-echo "    the session's processes:"
-{ ps -o pid=,args= -p "$MONITOR"; pgrep -u "$TEST_USER" -a; } | sed 's/^/        /'
+SID=$(e2e_in loginctl list-sessions --no-legend | awk -v u="$TEST_USER" '$3 == u {print $1}' | tail -1)
+SCOPE=$(e2e_scope_dir "$SID")
+echo "    logind session $SID, scope $(basename "$SCOPE"), with these processes (host PIDs):"
+ps -o pid=,user=,args= -p "$(tr '\n' ',' <"$SCOPE/cgroup.procs" | sed 's/,$//')" | sed 's/^/        /' || true
+echo "    the daemon's journal:"
+e2e_journal -u sshd-watchdog -o cat MESSAGE_ID=4c2ba311a05a4709ba96cf25424c5a90 | tail -1 | sed 's/^/        /'
 
 lastrcv() {
         ip netns exec "$NS_SRV" ss -Htin "src $SRV_ADDR:22" "dst $CLI_ADDR" 2>/dev/null |
                 grep -o 'lastrcv:[0-9]*' | head -1 | cut -d: -f2
 }
+procs() { [ -f "$SCOPE/cgroup.procs" ] && grep -c . "$SCOPE/cgroup.procs" || echo 0; }
 
-say "Cutting the link (nft drops everything in the client namespace), like a closed laptop lid"
+say "Cutting the link: the client namespace drops every packet (nft), like a closed laptop lid"
 link_cut
 cut=$(now_ms)
-while pid_alive "$MONITOR" && [ $(( $(now_ms) - cut )) -lt $(( (TIMEOUT + 5) * 1000 )) ]; do
-        printf '    t+%4.1fs  client silent for %5s ms (limit %s s)   server still printing: %s   session processes: %s\n' \
-                "$(awk -v ms=$(( $(now_ms) - cut )) 'BEGIN { printf "%.1f", ms / 1000 }')" \
-                "$(lastrcv || echo -)" "$TIMEOUT" \
-                "$(ip netns exec "$NS_SRV" ss -Htn "src $SRV_ADDR:22" | awk '{print "Send-Q=" $3; exit}')" \
-                "$(user_live_pids "$TEST_USER" | wc -l)"
+ended=""
+while [ -d "$SCOPE" ] && [ $(( $(now_ms) - cut )) -lt $(( (TIMEOUT + GRACE + 8) * 1000 )) ]; do
+        if [ -z "$ended" ] && e2e_journal_has_ended "$SID"; then
+                ended=$(now_ms)
+                echo "    --- sshd-watchdog ended the session: SIGTERM to sshd, leftovers killed ${GRACE}s later ---"
+        fi
+        printf '    t+%4.1fs  client silent for %5s ms (limit %s s)   server output queued: %-12s  processes in the session: %s\n' \
+                "$(awk -v ms=$(( $(now_ms) - cut )) 'BEGIN { printf "%.1f", ms / 1000 }')" "$(lastrcv || echo -)" "$TIMEOUT" \
+                "$(ip netns exec "$NS_SRV" ss -Htn "src $SRV_ADDR:22" "dst $CLI_ADDR" | awk '{print $3 " bytes"; exit}')" "$(procs)"
         sleep 0.5
 done
-ended=$(now_ms)
-pid_gone "$MONITOR" || fail "the session was not ended"
-
-say "Ended $(( ended - cut )) ms after the cut. The journal entry (here on stderr, fields in brackets):"
-grep 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246' "$WORK/watchdog.log" | sed 's/^<[0-9]>/    /'
-
-say "Waiting KillGraceSec (${GRACE}s) for the leftovers"
-for ((i = 0; i < (GRACE + 3) * 20; i++)); do
-        [ -z "$(user_live_pids "$TEST_USER")" ] && break
-        sleep 0.05
-done
-[ -z "$(user_live_pids "$TEST_USER")" ] ||
-        fail "still running after KillGraceSec: $(ps -u "$TEST_USER" -o pid=,stat=,args= | tr '\n' ';')"
 gone=$(now_ms)
-grep 'KILLED_PIDS' "$WORK/watchdog.log" | sed 's/ \[.*//; s/^<[0-9]>/    /'
-echo "    processes of $TEST_USER left: $(user_live_pids "$TEST_USER" | wc -l)   records left: $(record_count)"
-echo "    sshd listener (PID $SSHD_PID): $(pid_alive "$SSHD_PID" && echo 'still running, untouched' || echo GONE)"
+[ -n "$ended" ] || ended=$gone
+[ -d "$SCOPE" ] && fail "the session was not ended"
 
-say "Timeline: cut at 0 ms, sshd told to close at $(( ended - cut )) ms, every process gone at $(( gone - cut )) ms"
-echo "    (the last input came just before the cut; without sshd-watchdog this session would"
-echo "    have run on for about 15 minutes, and its nohup'd job for good)"
-say "Done: removing the namespaces, the demo user, and every process the demo started"
+say "The journal entry, with its catalog text (journalctl -x):"
+e2e_journal -x -n 1 MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | sed 's/^/    /' | head -14
+echo "    and its fields:"
+e2e_journal -o verbose -n 1 MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 |
+        grep -E '^\s+(USER_ID|SESSION_ID|REMOTE_HOST|SILENT_USEC|TIMEOUT_USEC|BYTES_RECEIVED)=' | sed 's/^ */        /'
+e2e_journal -u sshd-watchdog -o cat | grep 'leftover process' | tail -1 | sed 's/^/    /'
+
+say "Afterwards"
+echo "    logind sessions of $TEST_USER: $(e2e_in loginctl list-sessions --no-legend | awk -v u="$TEST_USER" '$3 == u' | wc -l)"
+echo "    session records: $(e2e_in sh -c 'ls /run/sshd-watchdog/sessions | wc -l')"
+echo "    sshd listener: $(e2e_in systemctl is-active ssh.service)"
+
+say "Timeline: link cut at 0 ms; sshd-watchdog ended the session at $(( ended - cut )) ms; every process gone at $(( gone - cut )) ms"
+echo "    (the client's last input came about a second before the cut; without sshd-watchdog this"
+echo "    session would have run on for about 15 minutes, and its nohup'd sleep for good)"
+say "Done in $(elapsed): powering the container off, removing the namespaces and every process the demo started"

@@ -65,7 +65,8 @@ e2e_prepare() {
         cleanup_push "umount -l '$dir/root'"
         E2E_ROOT="$dir/root"
 
-        make -C "$E2E_BUILD" install DESTDIR="$E2E_ROOT" >/dev/null || fail "make install DESTDIR= failed"
+        make -C "$E2E_BUILD" install DESTDIR="$E2E_ROOT" >"$WORK/install.log" 2>&1 ||
+                fail "make install DESTDIR= failed: $(tail -5 "$WORK/install.log")"
         journalctl --root="$E2E_ROOT" --update-catalog || fail "cannot update the journal catalog"
 
         # Debian's stack, with our line right after common-session (after
@@ -105,7 +106,13 @@ e2e_cgroups() {
                 cleanup_push "find '$c/swd-e2e-$$' -depth -type d -exec rmdir {} \;"
         done
         [ ${#E2E_CGROUPS[@]} -gt 0 ] || fail "no cgroup hierarchy to start the container in"
-        E2E_CGROUP2=$(for c in "${E2E_CGROUPS[@]}"; do [ "$(stat -fc %T "$(dirname "$c")")" = cgroup2fs ] && echo "$c"; done | head -1)
+        E2E_CGROUP2=
+        for c in "${E2E_CGROUPS[@]}"; do
+                if [ -z "$E2E_CGROUP2" ] && [ "$(stat -fc %T "$(dirname "$c")")" = cgroup2fs ]; then
+                        E2E_CGROUP2=$c
+                fi
+        done
+        [ -n "$E2E_CGROUP2" ] || fail "no cgroup v2 hierarchy: logind's scopes could not be seen"
 }
 
 e2e_boot() {
