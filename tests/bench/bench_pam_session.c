@@ -124,6 +124,7 @@ int main(int argc, char **argv) {
                 free(stack);
                 pam_wrap_reexec(argv, services);
         }
+        pam_wrap_at_exit();
         if (!dir || strncmp(dir, "/dev/shm/swd-bench.", 19) != 0)
                 return 1;
         root = strdup(dir);

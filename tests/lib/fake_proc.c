@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,32 @@ static void die(const char *what, const char *path) {
         abort();
 }
 
+/* Trees not removed by their test (a failed assertion jumps past the
+ * cleanup) are removed at exit. */
+static char *live[64];
+
+static void remove_leftovers(void) {
+        for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+                if (live[i]) {
+                        tmp_tree_remove(live[i]);
+                        free(live[i]);
+                        live[i] = NULL;
+                }
+}
+
 char *tmp_tree_new(void) {
+        static bool registered;
         char *root = strdup("/tmp/swd-test.XXXXXX");
         if (!root || !mkdtemp(root))
                 die("mkdtemp", "/tmp/swd-test.XXXXXX");
+        if (!registered) {
+                registered = atexit(remove_leftovers) == 0;
+        }
+        for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+                if (!live[i]) {
+                        live[i] = strdup(root);
+                        break;
+                }
         return root;
 }
 
@@ -82,4 +105,9 @@ void tmp_tree_remove(const char *root) {
         if (!root || strncmp(root, "/tmp/swd-test.", 14) != 0)
                 abort(); /* never rm -rf anything we did not make */
         (void) nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+                if (live[i] && live[i] != root && strcmp(live[i], root) == 0) {
+                        free(live[i]);
+                        live[i] = NULL;
+                }
 }

@@ -7,5 +7,9 @@
  * files then come from service_dir instead of /etc/pam.d. */
 void pam_wrap_reexec(char **argv, const char *service_dir);
 
+/* In the wrapped process: remove pam_wrapper's /tmp/pam.X of this PID at
+ * exit (under valgrind its own destructor does not get to). */
+void pam_wrap_at_exit(void);
+
 /* Writes service_dir/name with the given stack text. */
 void pam_wrap_write_service(const char *service_dir, const char *name, const char *stack);

@@ -325,6 +325,7 @@ int main(int argc, char **argv) {
                 write_services();
                 pam_wrap_reexec(argv, services_dir());
         }
+        pam_wrap_at_exit();
         /* Re-executed: the scratch tree is the parent of the service dir. */
         if (!wrapped_dir || strncmp(wrapped_dir, "/tmp/swd-test.", 14) != 0) {
                 fprintf(stderr, "PAM_WRAPPER is set but PAM_WRAPPER_SERVICE_DIR is not ours\n");
