@@ -23,10 +23,6 @@ say "Installing what the demo needs (apt-get, only what is missing)"
 bash "$top_srcdir/tests/install-deps.sh"
 [ -x "$top_srcdir/configure" ] || (cd "$top_srcdir" && autoreconf -fi >/dev/null 2>&1)
 
-. "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 require_root
 make_workdir

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A booted Debian 12 container for end-to-end tests: systemd as PID 1,
 # logind, journald, dbus, Debian's own sshd and PAM stack, our build
-# installed with `make install DESTDIR=`. Needs tests/lib/common.sh and
-# netns.sh. Everything is undone at exit, in reverse, on every path.
+# installed with `make install DESTDIR=`. Sourcing it brings the shared
+# helpers too (set top_srcdir first). Everything is undone at exit, in
+# reverse, on every path.
 #
 #   e2e_rootfs              -> E2E_ROOTFS: the cached debootstrap (built when
 #                              missing, stale or its package list changed)
@@ -14,6 +15,11 @@
 #   e2e_in CMD...           runs CMD inside (nsenter)
 #   e2e_journal ARGS...     journalctl inside
 #   e2e_scope_dir ID        the cgroup directory of logind session ID, seen from the host
+
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/netns.sh"
+. "$top_srcdir/tests/lib/sshd.sh"
+. "$top_srcdir/tests/lib/watchdog.sh"
 
 E2E_CACHE=${E2E_CACHE:-/var/tmp/sshd-watchdog-e2e}
 E2E_SUITE=bookworm

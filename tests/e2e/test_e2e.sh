@@ -15,10 +15,6 @@
 #  4. `systemctl reload` with a broken config keeps the old one, logs file:line.
 #  5. systemd-analyze security: the exposure is printed, and above 3.0 fails.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/netns.sh"
-. "$top_srcdir/tests/lib/sshd.sh"
-. "$top_srcdir/tests/lib/watchdog.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 
 require_root
