@@ -23,7 +23,7 @@ static void help(void) {
         printf("Usage: sshd-watchdog [OPTIONS]\n\n"
                "Ends ssh sessions whose client input has been silent too long.\n\n"
                "  --config FILE    configuration file (default: " CONFIG_FILE_DEFAULT ")\n"
-               "                   drop-ins: FILE.d/ *.conf, in lexical order\n"
+               "                   drop-ins: FILE.d/*.conf, in lexical order\n"
                "  --state-dir DIR  where pam_sshd_watchdog records sessions (default: " SESSION_STATE_DIR_DEFAULT ")\n"
                "  --check-config   validate the configuration, print the effective settings, exit\n"
                "  --debug          log debug messages too\n"
