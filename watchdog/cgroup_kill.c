@@ -57,19 +57,46 @@ int cgroup2_mount_point(const char *mountinfo_path, char **ret) {
         return -ENOENT;
 }
 
-int cgroup_kill(const char *mount, const char *path) {
-        _cleanup_free_ char *dir = NULL, *procs = NULL;
-        _cleanup_close_ int dfd = -1, fd = -1;
-        int count = 0;
+static int open_cgroup(const char *mount, const char *path) {
+        _cleanup_free_ char *dir = NULL;
+        int dfd;
 
         if (asprintf(&dir, "%s%s", mount, path) < 0)
                 return -ENOMEM;
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        return dfd < 0 ? negative_errno() : dfd;
+}
+
+static int count_procs_at(int dfd) {
+        _cleanup_free_ char *procs = NULL;
+        int count = 0, r;
+
+        r = read_file_at(dfd, "cgroup.procs", 4 * 1024 * 1024, &procs, NULL);
+        if (r < 0)
+                return r;
+        for (const char *p = procs; *p; p++)
+                count += *p == '\n';
+        return count;
+}
+
+int cgroup_count_procs(const char *mount, const char *path) {
+        _cleanup_close_ int dfd = open_cgroup(mount, path);
+
         if (dfd < 0)
-                return negative_errno();
-        if (read_file_at(dfd, "cgroup.procs", 4 * 1024 * 1024, &procs, NULL) >= 0)
-                for (const char *p = procs; *p; p++)
-                        count += *p == '\n';
+                return dfd;
+        return count_procs_at(dfd);
+}
+
+int cgroup_kill(const char *mount, const char *path) {
+        _cleanup_close_ int dfd = -1, fd = -1;
+        int count;
+
+        dfd = open_cgroup(mount, path);
+        if (dfd < 0)
+                return dfd;
+        count = count_procs_at(dfd);
+        if (count < 0)
+                count = 0; /* only for the log: the kill below is what matters */
         fd = openat(dfd, "cgroup.kill", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return negative_errno();

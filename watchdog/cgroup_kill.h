@@ -15,6 +15,10 @@ bool cgroup_kill_allowed(const char *path, char *const *protected, size_t n_prot
  * "/sys/fs/cgroup/unified" on hybrid hosts), from mountinfo. */
 int cgroup2_mount_point(const char *mountinfo_path, char **ret);
 
+/* How many processes <mount><path>/cgroup.procs lists; -ENOENT once the
+ * cgroup is gone (its owner removed it after the last process left). */
+int cgroup_count_procs(const char *mount, const char *path);
+
 /* Writes "1" to <mount><path>/cgroup.kill (Linux 5.14+), which SIGKILLs every
  * process in it and below at once. Returns how many processes it held, or <0. */
 int cgroup_kill(const char *mount, const char *path);

@@ -25,7 +25,7 @@ static bool protected_pid(pid_t pid) {
         return pid <= 1 || pid == getpid();
 }
 
-int pidfd_open_checked(const char *proc_root, pid_t pid, uint64_t starttime) {
+int pidfd_open_checked(const char *proc_root, pid_t pid, uint64_t starttime, ProcStat *ret_stat) {
         ProcStat st;
         int fd, r;
 
@@ -41,13 +41,15 @@ int pidfd_open_checked(const char *proc_root, pid_t pid, uint64_t starttime) {
                 safe_close(fd);
                 return r < 0 && r != -ENOENT ? r : -ESRCH;
         }
+        if (ret_stat)
+                *ret_stat = st;
         return fd;
 }
 
 int process_signal_checked(const char *proc_root, pid_t pid, uint64_t starttime, int sig) {
         _cleanup_close_ int fd = -1;
 
-        fd = pidfd_open_checked(proc_root, pid, starttime);
+        fd = pidfd_open_checked(proc_root, pid, starttime, NULL);
         if (fd == -ESRCH || fd == -EPERM)
                 return 0;
         if (fd < 0)
@@ -144,7 +146,7 @@ int process_kill_session(const char *proc_root, uint32_t audit, pid_t tree_root,
 
                 if (!v[i].kill || protected_pid(v[i].pid) || v[i].pid == protect)
                         continue;
-                fd = pidfd_open_checked(proc_root, v[i].pid, v[i].starttime);
+                fd = pidfd_open_checked(proc_root, v[i].pid, v[i].starttime, NULL);
                 if (fd < 0)
                         continue;
                 /* Marked for its audit session only: make sure, through the

@@ -262,22 +262,18 @@ int sessions_add_names(Daemon *d, char **names, size_t n) {
 }
 
 void session_remove(Daemon *d, const char *name) {
-        for (size_t i = 0; i < d->n_sessions; i++) {
-                Session *s = d->sessions[i];
-                if (strcmp(s->name, name) != 0)
-                        continue;
-                if (s->state == SESSION_ENDING) {
-                        /* close_session ran: sshd ended cleanly. The kill timer
-                         * still sweeps what the session may have left. */
-                        s->record_gone = true;
-                        return;
-                }
-                log_debug("Session record %s removed", name);
-                memmove(d->sessions + i, d->sessions + i + 1, (d->n_sessions - i - 1) * sizeof(Session *));
-                d->n_sessions--;
-                session_free(s);
+        Session *s = session_find(d, name);
+
+        if (!s)
+                return;
+        if (s->state == SESSION_ENDING) {
+                /* close_session ran: sshd ended cleanly. The kill timer
+                 * still sweeps what the session may have left. */
+                s->record_gone = true;
                 return;
         }
+        log_debug("Session record %s removed", name);
+        session_drop(d, s);
 }
 
 void session_drop(Daemon *d, Session *s) {

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +17,6 @@
 
 #include "cgroup_kill.h"
 #include "daemon.h"
-#include "file_read.h"
 #include "log.h"
 #include "logind.h"
 #include "proc.h"
@@ -53,7 +51,7 @@ void session_end(Session *s, uint64_t now) {
                 return;
         }
 
-        fd = pidfd_open_checked(d->proc_root, s->rec.sshd_pid, s->rec.sshd_starttime);
+        fd = pidfd_open_checked(d->proc_root, s->rec.sshd_pid, s->rec.sshd_starttime, &st);
         if (fd < 0) {
                 s->state = SESSION_UNWATCHABLE;
                 s->deadline = 0;
@@ -64,7 +62,7 @@ void session_end(Session *s, uint64_t now) {
                 return;
         }
         s->pidfd = fd;
-        s->listener_pid = proc_stat_read(d->proc_root, s->rec.sshd_pid, &st) >= 0 ? st.ppid : 0;
+        s->listener_pid = st.ppid;
         s->ended_silence_usec = s->silence_usec;
 
         session_fields(s, &f);
@@ -105,37 +103,31 @@ static bool cgroup_usable(Session *s) {
 
 static int kill_leftovers(Session *s, const char **ret_how) {
         Daemon *d = s->daemon;
+        _cleanup_free_ char *mount = NULL;
         int r;
+
+        /* Both cgroup ways below need the v2 mount; the audit way does not. */
+        if (cgroup2_mount_point("/proc/self/mountinfo", &mount) < 0)
+                mount = NULL;
 
         if (s->rec.session_id && session_id_matches_cgroup(s->rec.session_id, s->rec.cgroup)) {
                 /* logind owns the scope: ask it rather than write into its cgroup.
                  * Count first, for the log; logind does the killing. */
-                _cleanup_free_ char *mount = NULL, *procs = NULL, *path = NULL;
-                int n = 0;
-                r = cgroup2_mount_point("/proc/self/mountinfo", &mount);
-                if (r >= 0 && asprintf(&path, "%s%s/cgroup.procs", mount, s->rec.cgroup) < 0)
-                        r = -ENOMEM;
-                if (r >= 0)
-                        r = read_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &procs, NULL);
-                if (r == -ENOENT) {
+                int n = mount ? cgroup_count_procs(mount, s->rec.cgroup) : 0;
+                if (n == -ENOENT) {
                         /* sshd closed cleanly and nothing stayed: logind has
                          * already removed the scope and the session. */
                         *ret_how = "logind: the session was already gone";
                         return 0;
                 }
-                for (const char *p = procs; p && *p; p++)
-                        n += *p == '\n';
                 r = logind_kill_session(d, s->rec.session_id);
                 if (r >= 0) {
                         *ret_how = "logind";
-                        return n;
+                        return n < 0 ? 0 : n;
                 }
         }
-        if (cgroup_usable(s)) {
-                _cleanup_free_ char *mount = NULL;
-                r = cgroup2_mount_point("/proc/self/mountinfo", &mount);
-                if (r >= 0)
-                        r = cgroup_kill(mount, s->rec.cgroup);
+        if (mount && cgroup_usable(s)) {
+                r = cgroup_kill(mount, s->rec.cgroup);
                 if (r >= 0) {
                         *ret_how = "cgroup.kill";
                         return r;

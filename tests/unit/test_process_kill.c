@@ -71,9 +71,9 @@ static void test_protected_pids(void **state) {
 
         assert_int_equal(proc_stat_read(NULL, getpid(), &st), 0);
         assert_int_equal(process_signal_checked(NULL, getpid(), st.starttime, SIGKILL), 0);
-        assert_int_equal(pidfd_open_checked(NULL, getpid(), st.starttime), -EPERM);
-        assert_int_equal(pidfd_open_checked(NULL, 1, 0), -EPERM);
-        assert_int_equal(pidfd_open_checked(NULL, 0, 0), -EPERM);
+        assert_int_equal(pidfd_open_checked(NULL, getpid(), st.starttime, NULL), -EPERM);
+        assert_int_equal(pidfd_open_checked(NULL, 1, 0, NULL), -EPERM);
+        assert_int_equal(pidfd_open_checked(NULL, 0, 0, NULL), -EPERM);
 }
 
 /* process_kill_session by process tree: the child and grandchild of a root
@@ -189,6 +189,19 @@ static void test_mount_point(void **state) {
         free(root);
 }
 
+static void test_count_procs(void **state) {
+        char *root = tmp_tree_new();
+
+        tmp_tree_write(root, "user.slice/session-7.scope/cgroup.procs", "101\n102\n103\n");
+        tmp_tree_write(root, "user.slice/session-8.scope/cgroup.procs", "");
+        assert_int_equal(cgroup_count_procs(root, "/user.slice/session-7.scope"), 3);
+        assert_int_equal(cgroup_count_procs(root, "/user.slice/session-8.scope"), 0);
+        /* Removed by its owner after the last process left. */
+        assert_int_equal(cgroup_count_procs(root, "/user.slice/session-9.scope"), -ENOENT);
+        tmp_tree_remove(root);
+        free(root);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_wrong_starttime_not_signalled),
@@ -197,6 +210,7 @@ int main(void) {
                 cmocka_unit_test(test_audit_selection_fake_proc),
                 cmocka_unit_test(test_cgroup_guard),
                 cmocka_unit_test(test_mount_point),
+                cmocka_unit_test(test_count_procs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
