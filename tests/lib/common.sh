@@ -65,6 +65,8 @@ kill_pid() {
 }
 
 quietly() { "$@" >/dev/null 2>&1; }
+# count_lines REGEX FILE: how many lines match, 0 also when FILE is missing.
+count_lines() { cat "$2" 2>/dev/null | grep -cE "$1" || true; }
 # A zombie is gone for our purposes: it runs nothing, and its reaping is up
 # to its parent (or to PID 1, which on some test hosts is slow to do it).
 pid_alive() {

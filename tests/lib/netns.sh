@@ -45,6 +45,10 @@ netns_kill_all() {
 }
 
 in_srv() { ip netns exec "$NS_SRV" "$@"; }
+# Only the network namespace, not the mount namespace that `ip netns exec`
+# makes: its fresh /sys has no cgroup file system, which the module and the
+# daemon must see as they would on the host.
+net_srv() { nsenter --net="/run/netns/$NS_SRV" -- "$@"; }
 in_cli() { ip netns exec "$NS_CLI" "$@"; }
 
 # link_cut [PORT]: the client namespace drops all traffic to and from the

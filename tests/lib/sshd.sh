@@ -8,6 +8,11 @@
 #   test_user_create             -> TEST_USER, TEST_UID, CLIENT_KEY
 #   sshd_start "PAM SESSION LINES" [extra sshd_config lines]
 #                                -> SSHD_PID (the listener), SSHD_SERVICE
+#                                SSHD_WRAP: words put before the command that
+#                                starts it (a cgroup, an audit login of its own)
+#   sshd_restart                 a new listener with the same config, the old
+#                                one stopped as Debian's KillMode=process does:
+#                                its sessions live on, children of PID 1
 #   ssh_cmd ARGS...              the ssh client command line, for the client ns
 #   sshd_monitor_pid USER        the "SERVICE: USER [priv]" child of the listener
 #                                (sshd titles it with its program name, which
@@ -88,11 +93,26 @@ PAM
         mkdir -p -m 0755 /run/sshd
 
         "$SSHD_BIN" -t -f "$WORK/sshd_config" || fail "sshd -t rejected the test config"
-        ip netns exec "$NS_SRV" "$WORK/$SSHD_SERVICE" -D -e -f "$WORK/sshd_config" 2>"$WORK/sshd.log" &
+        sshd_launch
+}
+
+sshd_launch() {
+        # shellcheck disable=SC2086
+        ${SSHD_WRAP:-} nsenter --net="/run/netns/$NS_SRV" -- "$WORK/$SSHD_SERVICE" -D -e -f "$WORK/sshd_config" 2>>"$WORK/sshd.log" &
         SSHD_PID=$!
         cleanup_push "kill_pid $SSHD_PID"
         wait_until 10 "sshd listening on $SRV_ADDR:22" sshd_listening
 }
+
+sshd_restart() {
+        local old=$SSHD_PID
+        kill -TERM "$old"
+        wait_until 5 "the old sshd listener to exit" pid_gone "$old"
+        wait_until 5 "port 22 to be free" sshd_not_listening
+        sshd_launch
+}
+
+sshd_not_listening() { ! ip netns exec "$NS_SRV" ss -Hltn "src $SRV_ADDR:22" | grep -q LISTEN; }
 
 sshd_listening() {
         pid_alive "$SSHD_PID" || fail "sshd exited: $(tail -5 "$WORK/sshd.log")"
@@ -113,4 +133,12 @@ sshd_monitor_pid() {
                 [ "$args" = "$SSHD_SERVICE: $1 [priv]" ] && { echo "$pid"; return 0; }
         done < <(ps --ppid "$SSHD_PID" -o pid=,args=)
         return 1
+}
+
+# Every monitor of the user under the current listener, one PID a line.
+sshd_monitor_pids() {
+        local pid args
+        while read -r pid args; do
+                [ "$args" = "$SSHD_SERVICE: $1 [priv]" ] && echo "$pid"
+        done < <(ps --ppid "$SSHD_PID" -o pid=,args=)
 }

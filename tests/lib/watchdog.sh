@@ -4,6 +4,8 @@
 #
 #   watchdog_config "INI TEXT"   writes $WORK/watchdog.conf
 #   watchdog_start               -> WATCHDOG_PID; its log is $WORK/watchdog.log
+#                                WATCHDOG_ENV: "VAR=value ..." words for its
+#                                environment (a private system bus, faults)
 #   watchdog_log_has PATTERN     grep -E on the log
 #   session_open NAME [ssh args...] [-- remote command]
 #                                a client whose stdin is a fifo we hold open:
@@ -20,7 +22,8 @@ watchdog_start() {
         local n
         [ -f "$WORK/watchdog.conf" ] || watchdog_config "[Watchdog]"
         n=$(grep -c '' "$WORK/watchdog.log" 2>/dev/null || echo 0)
-        SSHD_WATCHDOG_LOG=stderr ip netns exec "$NS_SRV" "$WATCHDOG_BIN" --debug \
+        # shellcheck disable=SC2086
+        env SSHD_WATCHDOG_LOG=stderr ${WATCHDOG_ENV:-} nsenter --net="/run/netns/$NS_SRV" -- "$WATCHDOG_BIN" --debug \
                 --config "$WORK/watchdog.conf" --state-dir "$STATE" 2>>"$WORK/watchdog.log" &
         WATCHDOG_PID=$!
         cleanup_push "kill_pid $WATCHDOG_PID"
