@@ -12,6 +12,9 @@
 /* The kernel's "no audit session" value of /proc/PID/sessionid. */
 #define AUDIT_SESSION_UNSET UINT32_MAX
 
+/* Boot ids as the kernel prints them: 36 characters, "8-4-4-4-12" hex. */
+#define BOOT_ID_LENGTH 36
+
 typedef struct ProcStat {
         char state;
         pid_t ppid;
@@ -34,6 +37,17 @@ int proc_cgroup_parse(const char *text, char **ret);
 /* /proc/PID/sessionid: -ENODATA when unset (no pam_loginuid ran),
  * -ENOENT when the kernel has no audit support. */
 int proc_sessionid_read(const char *proc_root, pid_t pid, uint32_t *ret);
+int proc_sessionid_parse(const char *text, size_t len, uint32_t *ret);
+
+/* The real and effective UIDs of PID, from the "Uid:" line of
+ * /proc/PID/status (stat() of /proc/PID says root for non-dumpable
+ * processes, whoever runs them). */
+int proc_status_uids(const char *proc_root, pid_t pid, uid_t *ret_ruid, uid_t *ret_euid);
+int proc_status_parse_uids(const char *text, uid_t *ret_ruid, uid_t *ret_euid);
+
+/* <root>/sys/kernel/random/boot_id, validated, without the newline. */
+int proc_boot_id(const char *proc_root, char ret[static BOOT_ID_LENGTH + 1]);
+int boot_id_parse(const char *text, char ret[static BOOT_ID_LENGTH + 1]);
 
 /* Inodes of every socket among /proc/PID/fd, sorted, without duplicates;
  * *ret is NULL when there are none. Cheap: what kind of socket each is, the

@@ -19,6 +19,7 @@ void session_record_done(SessionRecord *rec) {
         free(rec->user);
         free(rec->remote_host);
         free(rec->service);
+        free(rec->boot_id);
         free(rec->cgroup);
         free(rec->session_id);
         *rec = SESSION_RECORD_NULL;
@@ -79,22 +80,44 @@ static bool value_ok(const char *v, size_t max, unsigned flags) {
         return true;
 }
 
+/* Directory services allow spaces in account names ("John Smith"), and a
+ * PAM application may put anything in PAM_RHOST: a space is harmless in a
+ * KEY=VALUE line, so it is kept rather than leave the session unwatched. */
 static bool user_ok(const char *v) {
-        return value_ok(v, 256, 0); /* LOGIN_NAME_MAX */
+        return value_ok(v, 256, VALUE_SPACE_OK); /* LOGIN_NAME_MAX */
 }
 
 static bool remote_host_ok(const char *v) {
-        return value_ok(v, 1025, VALUE_EMPTY_OK | VALUE_SLASH_OK); /* NI_MAXHOST */
+        return value_ok(v, 1025, VALUE_EMPTY_OK | VALUE_SPACE_OK | VALUE_SLASH_OK); /* NI_MAXHOST */
 }
 
 static bool service_ok(const char *v) {
         return value_ok(v, 256, 0);
 }
 
+/* A path the kernel printed: absolute, and no "." or ".." component that
+ * could make a path built from it name another cgroup. */
 static bool cgroup_ok(const char *v) {
         if (!value_ok(v, 4096, VALUE_EMPTY_OK | VALUE_SPACE_OK | VALUE_SLASH_OK))
                 return false;
-        return v[0] == '\0' || v[0] == '/';
+        if (v[0] == '\0')
+                return true;
+        if (v[0] != '/')
+                return false;
+        for (const char *c = v + 1; *c;) {
+                size_t n = strcspn(c, "/");
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return v[1] == '\0'; /* "/" alone is the root */
+                c += n;
+                if (*c == '/')
+                        c++;
+        }
+        return true;
+}
+
+static bool boot_id_ok(const char *v) {
+        char id[BOOT_ID_LENGTH + 1];
+        return v && strlen(v) == BOOT_ID_LENGTH && boot_id_parse(v, id) == 0;
 }
 
 /* logind ids are short alphanumerics ("7", "c2"). */
@@ -108,6 +131,11 @@ static bool session_id_ok(const char *v) {
 }
 
 static bool record_ok(const SessionRecord *rec) {
+        if (rec->version == 1) {
+                if (rec->parent_pid != 0 || rec->boot_id || rec->cgroup_id != 0 || rec->socket_inode != 0)
+                        return false;
+        } else if (rec->version != 2 || rec->parent_pid <= 0 || !boot_id_ok(rec->boot_id))
+                return false;
         return user_ok(rec->user) && rec->uid != (uid_t) -1 && remote_host_ok(rec->remote_host) &&
                service_ok(rec->service) && rec->sshd_pid > 0 && cgroup_ok(rec->cgroup) &&
                (!rec->session_id || session_id_ok(rec->session_id)) && rec->opened_usec > 0;
@@ -124,18 +152,27 @@ int session_record_format(const SessionRecord *rec, char **ret) {
         f = open_memstream(&text, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "VERSION=%d\n", SESSION_RECORD_VERSION);
+        fprintf(f, "VERSION=%u\n", rec->version);
         fprintf(f, "USER=%s\n", rec->user);
         fprintf(f, "UID=%" PRIu32 "\n", (uint32_t) rec->uid);
         fprintf(f, "REMOTE_HOST=%s\n", rec->remote_host);
         fprintf(f, "SERVICE=%s\n", rec->service);
         fprintf(f, "SSHD_PID=%d\n", (int) rec->sshd_pid);
         fprintf(f, "SSHD_STARTTIME=%" PRIu64 "\n", rec->sshd_starttime);
+        if (rec->version >= 2) {
+                fprintf(f, "PARENT_PID=%d\n", (int) rec->parent_pid);
+                fprintf(f, "PARENT_STARTTIME=%" PRIu64 "\n", rec->parent_starttime);
+                fprintf(f, "BOOT_ID=%s\n", rec->boot_id);
+        }
         fprintf(f, "CGROUP=%s\n", rec->cgroup);
+        if (rec->cgroup_id != 0)
+                fprintf(f, "CGROUP_ID=%" PRIu64 "\n", rec->cgroup_id);
         if (rec->session_id)
                 fprintf(f, "SESSION_ID=%s\n", rec->session_id);
         if (rec->audit_session != AUDIT_SESSION_UNSET)
                 fprintf(f, "AUDIT_SESSION=%" PRIu32 "\n", rec->audit_session);
+        if (rec->socket_inode != 0)
+                fprintf(f, "SOCKET_INODE=%" PRIu64 "\n", rec->socket_inode);
         fprintf(f, "OPENED_USEC=%" PRIu64 "\n", rec->opened_usec);
         if (ferror(f)) {
                 (void) fclose(f);
@@ -156,28 +193,39 @@ enum {
         KEY_SERVICE,
         KEY_SSHD_PID,
         KEY_SSHD_STARTTIME,
+        KEY_PARENT_PID,
+        KEY_PARENT_STARTTIME,
+        KEY_BOOT_ID,
         KEY_CGROUP,
+        KEY_CGROUP_ID,
         KEY_SESSION_ID,
         KEY_AUDIT_SESSION,
+        KEY_SOCKET_INODE,
         KEY_OPENED_USEC,
         _KEY_MAX,
 };
 
+/* Which version requires the key (0: optional), and from which one it may appear. */
 static const struct {
         const char *name;
-        bool required;
+        unsigned required_from, allowed_from;
 } keys[_KEY_MAX] = {
-        [KEY_VERSION] = { "VERSION", true },
-        [KEY_USER] = { "USER", true },
-        [KEY_UID] = { "UID", true },
-        [KEY_REMOTE_HOST] = { "REMOTE_HOST", true },
-        [KEY_SERVICE] = { "SERVICE", true },
-        [KEY_SSHD_PID] = { "SSHD_PID", true },
-        [KEY_SSHD_STARTTIME] = { "SSHD_STARTTIME", true },
-        [KEY_CGROUP] = { "CGROUP", true },
-        [KEY_SESSION_ID] = { "SESSION_ID", false },
-        [KEY_AUDIT_SESSION] = { "AUDIT_SESSION", false },
-        [KEY_OPENED_USEC] = { "OPENED_USEC", true },
+        [KEY_VERSION] = { "VERSION", 1, 1 },
+        [KEY_USER] = { "USER", 1, 1 },
+        [KEY_UID] = { "UID", 1, 1 },
+        [KEY_REMOTE_HOST] = { "REMOTE_HOST", 1, 1 },
+        [KEY_SERVICE] = { "SERVICE", 1, 1 },
+        [KEY_SSHD_PID] = { "SSHD_PID", 1, 1 },
+        [KEY_SSHD_STARTTIME] = { "SSHD_STARTTIME", 1, 1 },
+        [KEY_PARENT_PID] = { "PARENT_PID", 2, 2 },
+        [KEY_PARENT_STARTTIME] = { "PARENT_STARTTIME", 2, 2 },
+        [KEY_BOOT_ID] = { "BOOT_ID", 2, 2 },
+        [KEY_CGROUP] = { "CGROUP", 1, 1 },
+        [KEY_CGROUP_ID] = { "CGROUP_ID", 0, 2 },
+        [KEY_SESSION_ID] = { "SESSION_ID", 0, 1 },
+        [KEY_AUDIT_SESSION] = { "AUDIT_SESSION", 0, 1 },
+        [KEY_SOCKET_INODE] = { "SOCKET_INODE", 0, 2 },
+        [KEY_OPENED_USEC] = { "OPENED_USEC", 1, 1 },
 };
 
 static int dup_value(const char *v, bool (*ok)(const char *), char **ret) {
@@ -193,8 +241,9 @@ static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
 
         switch (key) {
         case KEY_VERSION:
-                if (parse_u32(v, &u32) < 0 || u32 != SESSION_RECORD_VERSION)
+                if (parse_u32(v, &u32) < 0 || u32 < 1 || u32 > SESSION_RECORD_VERSION)
                         return -EPROTONOSUPPORT;
+                rec->version = u32;
                 return 0;
         case KEY_USER:
                 return dup_value(v, user_ok, &rec->user);
@@ -211,8 +260,18 @@ static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
                 return parse_pid(v, &rec->sshd_pid) < 0 ? -EBADMSG : 0;
         case KEY_SSHD_STARTTIME:
                 return parse_u64(v, &rec->sshd_starttime) < 0 ? -EBADMSG : 0;
+        case KEY_PARENT_PID:
+                return parse_pid(v, &rec->parent_pid) < 0 ? -EBADMSG : 0;
+        case KEY_PARENT_STARTTIME:
+                return parse_u64(v, &rec->parent_starttime) < 0 ? -EBADMSG : 0;
+        case KEY_BOOT_ID:
+                return dup_value(v, boot_id_ok, &rec->boot_id);
         case KEY_CGROUP:
                 return dup_value(v, cgroup_ok, &rec->cgroup);
+        case KEY_CGROUP_ID:
+                return parse_u64(v, &rec->cgroup_id) < 0 || rec->cgroup_id == 0 ? -EBADMSG : 0;
+        case KEY_SOCKET_INODE:
+                return parse_u64(v, &rec->socket_inode) < 0 || rec->socket_inode == 0 ? -EBADMSG : 0;
         case KEY_SESSION_ID:
                 return dup_value(v, session_id_ok, &rec->session_id);
         case KEY_AUDIT_SESSION:
@@ -230,6 +289,11 @@ static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
 }
 
 int session_record_parse(const char *text, size_t size, SessionRecord *ret, unsigned *ret_line) {
+        return session_record_parse_extra(text, size, SESSION_RECORD_MAX_SIZE, ret, ret_line, NULL, NULL);
+}
+
+int session_record_parse_extra(const char *text, size_t size, size_t max_size, SessionRecord *ret,
+                               unsigned *ret_line, session_record_extra_cb extra, void *userdata) {
         _cleanup_(session_record_done) SessionRecord rec = SESSION_RECORD_NULL;
         bool seen[_KEY_MAX] = {};
         unsigned line_no = 0;
@@ -238,7 +302,7 @@ int session_record_parse(const char *text, size_t size, SessionRecord *ret, unsi
 
         if (ret_line)
                 *ret_line = 0;
-        if (size > SESSION_RECORD_MAX_SIZE)
+        if (size > max_size)
                 return -EFBIG;
         if (memchr(text, '\0', size))
                 return -EBADMSG;
@@ -267,24 +331,40 @@ int session_record_parse(const char *text, size_t size, SessionRecord *ret, unsi
                 for (k = 0; k < _KEY_MAX; k++)
                         if (strlen(keys[k].name) == klen && memcmp(keys[k].name, line, klen) == 0)
                                 break;
-                if (k == _KEY_MAX || seen[k])
-                        return -EBADMSG;
-                seen[k] = true;
-
                 memcpy(value, eq + 1, n - klen - 1);
                 value[n - klen - 1] = '\0';
+                pos += n + 1;
+
+                if (k == _KEY_MAX) {
+                        char key[64];
+
+                        if (!extra || klen == 0 || klen >= sizeof(key))
+                                return -EBADMSG;
+                        memcpy(key, line, klen);
+                        key[klen] = '\0';
+                        r = extra(key, value, userdata);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (seen[k])
+                        return -EBADMSG;
+                seen[k] = true;
                 r = parse_value(k, value, &rec);
                 if (r < 0)
                         return r;
-                pos += n + 1;
         }
 
-        for (unsigned k = 0; k < _KEY_MAX; k++)
-                if (keys[k].required && !seen[k]) {
-                        if (ret_line)
-                                *ret_line = 0;
-                        return k == KEY_VERSION ? -EPROTONOSUPPORT : -EBADMSG;
-                }
+        if (ret_line)
+                *ret_line = 0;
+        if (!seen[KEY_VERSION])
+                return -EPROTONOSUPPORT;
+        for (unsigned k = 0; k < _KEY_MAX; k++) {
+                if (seen[k] && rec.version < keys[k].allowed_from)
+                        return -EBADMSG;
+                if (!seen[k] && keys[k].required_from != 0 && rec.version >= keys[k].required_from)
+                        return -EBADMSG;
+        }
 
         *ret = rec;
         rec = SESSION_RECORD_NULL;
@@ -451,6 +531,14 @@ bool session_id_matches_cgroup(const char *id, const char *cgroup) {
         n = strlen(id);
         return strncmp(last, "session-", 8) == 0 && strncmp(last + 8, id, n) == 0 &&
                strcmp(last + 8 + n, ".scope") == 0;
+}
+
+int session_record_this_boot(const SessionRecord *rec, const char *boot_id) {
+        if (!rec->boot_id)
+                return 1;
+        if (!boot_id)
+                return -EINVAL;
+        return strcmp(rec->boot_id, boot_id) == 0;
 }
 
 int session_record_check_process(const char *proc_root, const SessionRecord *rec) {

@@ -6,12 +6,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "proc.h"
+
 /* One file per ssh session, <state-dir>/sessions/<sshd-pid>-<starttime>, in
  * KEY=VALUE lines like logind's own session files (DESIGN.md section 3). The
  * PAM module writes it at open_session and removes it at close_session; the
  * daemon and the tools only read it. */
 
-#define SESSION_RECORD_VERSION 1
+/* Version 2 added the facts that prove, later, what belongs to the login:
+ * PARENT_*, BOOT_ID, CGROUP_ID, SOCKET_INODE; AUDIT_SESSION and SESSION_ID
+ * are written only when they are the login's own. Version 1 records are
+ * still read (their sessions opened before an upgrade); they prove nothing
+ * beyond the monitor's own process tree. */
+#define SESSION_RECORD_VERSION 2
 #define SESSION_STATE_DIR_DEFAULT "/run/sshd-watchdog"
 #define SESSION_DIR_NAME "sessions"
 
@@ -20,19 +27,26 @@
 #define SESSION_RECORD_MAX_LINE 4200 /* "CGROUP=" + a PATH_MAX path */
 
 typedef struct SessionRecord {
-        char *user;
+        unsigned version;        /* 1 or 2, as read; written as SESSION_RECORD_VERSION */
+        char *user;              /* the account's own name (pw_name); may hold spaces */
         uid_t uid;
         char *remote_host;       /* PAM_RHOST; "" when the application set none */
         char *service;           /* PAM service name */
-        pid_t sshd_pid;          /* the sshd monitor ("sshd: USER [priv]") */
+        pid_t sshd_pid;          /* sshd's privileged monitor for this connection */
         uint64_t sshd_starttime; /* /proc/PID/stat field 22 of sshd_pid */
+        pid_t parent_pid;        /* the monitor's parent at open_session (sshd's listener); 0 in v1 */
+        uint64_t parent_starttime;
+        char *boot_id;           /* /proc/sys/kernel/random/boot_id at open_session; NULL in v1 */
         char *cgroup;            /* cgroup v2 path; "" on a host without cgroup v2 */
-        char *session_id;        /* logind's XDG_SESSION_ID, NULL when unset */
-        uint32_t audit_session;  /* AUDIT_SESSION_UNSET when unset */
+        uint64_t cgroup_id;      /* inode of the cgroup, only when it was made for this login; 0 otherwise */
+        char *session_id;        /* logind's XDG_SESSION_ID, only for a logind scope of this login's own */
+        uint32_t audit_session;  /* only when this login's own; AUDIT_SESSION_UNSET otherwise */
+        uint64_t socket_inode;   /* sshd's TCP connection, as the module found it; 0 when unknown */
         uint64_t opened_usec;    /* CLOCK_REALTIME */
 } SessionRecord;
 
-#define SESSION_RECORD_NULL ((SessionRecord) { .audit_session = UINT32_MAX })
+#define SESSION_RECORD_NULL ((SessionRecord) { .version = SESSION_RECORD_VERSION, .audit_session = UINT32_MAX })
+
 
 void session_record_done(SessionRecord *rec);
 
@@ -49,6 +63,14 @@ int session_record_format(const SessionRecord *rec, char **ret);
  * ret_line is not NULL, it holds the offending line number (0 for
  * whole-file problems such as a missing key). */
 int session_record_parse(const char *text, size_t size, SessionRecord *ret, unsigned *ret_line);
+
+/* The same, for files that carry a record and more (the daemon's pending
+ * endings): a key the record does not know goes to extra(key, value,
+ * userdata), which returns 0 to accept it and <0 to refuse the text. Such
+ * files may be up to max_size bytes. */
+typedef int (*session_record_extra_cb)(const char *key, const char *value, void *userdata);
+int session_record_parse_extra(const char *text, size_t size, size_t max_size, SessionRecord *ret,
+                               unsigned *ret_line, session_record_extra_cb extra, void *userdata);
 
 /* Opens <state_dir>/sessions (O_DIRECTORY|O_NOFOLLOW) and checks that it is a
  * directory owned by the caller's effective UID with no group or other
@@ -79,3 +101,8 @@ bool session_id_matches_cgroup(const char *id, const char *cgroup);
 /* 0 when SSHD_PID is alive and still the process that wrote the record
  * (same start time); -ESRCH when it is gone or the PID was reused. */
 int session_record_check_process(const char *proc_root, const SessionRecord *rec);
+
+/* Whether the record was written in the running boot: 1 yes, 0 no (its
+ * PIDs, audit ids and cgroups name nothing of this boot), <0 cannot tell.
+ * Version 1 records carry no boot id and count as this boot's. */
+int session_record_this_boot(const SessionRecord *rec, const char *boot_id);

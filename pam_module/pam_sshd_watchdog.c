@@ -21,9 +21,11 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "cgroup_fs.h"
 #include "macro.h"
 #include "proc.h"
 #include "session_record.h"
+#include "ssh_connection.h"
 
 typedef struct Options {
         const char *state_dir;
@@ -86,8 +88,9 @@ static int open_dir(pam_handle_t *pamh, const Options *o, bool create) {
 
 /* getpwnam_r() with a buffer that grows on ERANGE: no fixed size that a long
  * gecos field or an NSS module could overflow, and unlike
- * pam_modutil_getpwnam() nothing kept on the PAM handle. */
-static int lookup_uid(const char *user, uid_t *ret) {
+ * pam_modutil_getpwnam() nothing kept on the PAM handle. The account's own
+ * name comes back too: with sssd, "ALICE" or "alice@EXAMPLE" is alice. */
+static int lookup_user(const char *user, uid_t *ret_uid, char **ret_name) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 1024;
 
@@ -108,16 +111,85 @@ static int lookup_uid(const char *user, uid_t *ret) {
                         return -r;
                 if (!result)
                         return -ESRCH;
-                *ret = pw.pw_uid;
+                *ret_name = strdup(pw.pw_name);
+                if (!*ret_name)
+                        return -ENOMEM;
+                *ret_uid = pw.pw_uid;
                 return 0;
         }
 }
 
-/* Fills rec with borrowed strings (PAM's and cgroup) that outlive it. */
-static int collect(pam_handle_t *pamh, SessionRecord *rec, char **cgroup) {
+/* A cgroup made for this login: not the one sshd's listener is in (then it
+ * would be sshd's own, shared with every session), and holding the monitor
+ * alone. pam_systemd's new scope and a socket-activated sshd@.service
+ * instance are such; a scope inherited from whoever started sshd is not.
+ * Returns its id, or 0. */
+static uint64_t own_cgroup_id(pam_handle_t *pamh, const char *cgroup, pid_t self, pid_t parent) {
+        _cleanup_free_ char *parent_cgroup = NULL, *mount = NULL;
+        _cleanup_free_ pid_t *procs = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t n = 0;
+        uint64_t id;
+
+        if (!*cgroup || strcmp(cgroup, "/") == 0)
+                return 0;
+        if (proc_cgroup_read(NULL, parent, &parent_cgroup) < 0 || strcmp(parent_cgroup, cgroup) == 0)
+                return 0;
+        if (cgroup2_mount_find(NULL, &mount) < 0 || (fd = cgroup_open(mount, cgroup)) < 0 ||
+            cgroup_read_procs(fd, &procs, &n) < 0 || cgroup_fd_id(fd, &id) < 0) {
+                pam_syslog(pamh, LOG_WARNING, "cannot read cgroup %s: no proof that it is this login's own", cgroup);
+                return 0;
+        }
+        if (n != 1 || procs[0] != self)
+                return 0;
+        return id;
+}
+
+/* pam_loginuid gives each login an audit session id that everything in it
+ * inherits; the same id as the parent's means it never ran for this one,
+ * and the id is someone else's (whoever started sshd). */
+static uint32_t own_audit_session(pam_handle_t *pamh, pid_t self, pid_t parent) {
+        uint32_t id, parent_id;
+        int r;
+
+        r = proc_sessionid_read(NULL, self, &id);
+        if (r < 0) {
+                if (r != -ENODATA && r != -ENOENT)
+                        pam_syslog(pamh, LOG_WARNING, "cannot read audit session id: %s", strerror(-r));
+                return AUDIT_SESSION_UNSET;
+        }
+        r = proc_sessionid_read(NULL, parent, &parent_id);
+        if (r == 0 && parent_id == id) {
+                pam_syslog(pamh, LOG_NOTICE,
+                           "audit session %u is inherited from sshd's parent (is pam_loginuid before this "
+                           "module?): not recorded",
+                           (unsigned) id);
+                return AUDIT_SESSION_UNSET;
+        }
+        if (r < 0 && r != -ENODATA)
+                return AUDIT_SESSION_UNSET; /* cannot tell: no proof */
+        return id;
+}
+
+/* What a record borrows or owns while it is being written. */
+typedef struct Collected {
+        char *user;       /* the account's own name */
+        char *cgroup;
+        char boot_id[BOOT_ID_LENGTH + 1];
+} Collected;
+
+static void collected_done(Collected *c) {
+        free(c->user);
+        free(c->cgroup);
+}
+
+/* Fills rec with strings from PAM and from c, which outlive it. */
+static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
         const char *user, *rhost, *service, *xdg_session;
         struct timespec ts;
         uid_t uid = (uid_t) -1;
+        ProcStat parent;
+        uint64_t inode;
         int r;
 
         user = get_item_string(pamh, PAM_USER);
@@ -125,7 +197,7 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, char **cgroup) {
                 pam_syslog(pamh, LOG_ERR, "no user name: session not recorded");
                 return -EINVAL;
         }
-        r = lookup_uid(user, &uid);
+        r = lookup_user(user, &uid, &c->user);
         if (r < 0) {
                 pam_syslog(pamh, LOG_ERR, "cannot look up user %s: %s: session not recorded", user,
                            r == -ESRCH ? "no such user" : strerror(-r));
@@ -136,43 +208,62 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, char **cgroup) {
         xdg_session = pam_getenv(pamh, "XDG_SESSION_ID"); /* set when pam_systemd ran first */
 
         *rec = SESSION_RECORD_NULL;
-        rec->user = (char *) user;
+        rec->user = c->user;
         rec->uid = uid;
         rec->remote_host = (char *) (rhost ?: "");
         rec->service = (char *) (service ?: "");
         rec->sshd_pid = getpid();
-        rec->session_id = xdg_session && *xdg_session ? (char *) xdg_session : NULL;
+        rec->parent_pid = getppid();
 
         r = self_starttime(pamh, rec->sshd_pid, &rec->sshd_starttime);
         if (r < 0)
                 return r;
+        r = proc_stat_read(NULL, rec->parent_pid, &parent);
+        rec->parent_starttime = r < 0 ? 0 : parent.starttime;
+        r = proc_boot_id(NULL, c->boot_id);
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "cannot read the boot id: %s: session not recorded", strerror(-r));
+                return r;
+        }
+        rec->boot_id = c->boot_id;
 
         /* Without cgroup v2 there is no cgroup to name: the daemon then falls
          * back to the audit session. */
-        r = proc_cgroup_read(NULL, rec->sshd_pid, cgroup);
+        r = proc_cgroup_read(NULL, rec->sshd_pid, &c->cgroup);
         if (r < 0 && r != -ENODATA)
                 pam_syslog(pamh, LOG_WARNING, "cannot read cgroup of PID %d: %s", (int) rec->sshd_pid,
                            strerror(-r));
-        rec->cgroup = *cgroup ?: (char *) "";
+        rec->cgroup = c->cgroup ?: (char *) "";
+        rec->cgroup_id = own_cgroup_id(pamh, rec->cgroup, rec->sshd_pid, rec->parent_pid);
 
         /* The PAM environment is not proof: a user's ~/.pam_environment can
          * set XDG_SESSION_ID when pam_env's user_readenv runs before us. Keep
-         * it only if the kernel put us in that session's scope. */
-        if (rec->session_id && !session_id_matches_cgroup(rec->session_id, rec->cgroup)) {
-                pam_syslog(pamh, LOG_WARNING,
-                           "XDG_SESSION_ID=%s does not match cgroup %s: not recording a logind session "
-                           "(is this module after pam_systemd?)",
-                           rec->session_id, rec->cgroup[0] ? rec->cgroup : "(none)");
-                rec->session_id = NULL;
+         * it only if the kernel put us in that session's scope, and the scope
+         * was made for this login (not inherited from whoever started sshd). */
+        if (xdg_session && *xdg_session) {
+                if (!session_id_matches_cgroup(xdg_session, rec->cgroup))
+                        pam_syslog(pamh, LOG_WARNING,
+                                   "XDG_SESSION_ID=%s does not match cgroup %s: not recording a logind session "
+                                   "(is this module after pam_systemd?)",
+                                   xdg_session, rec->cgroup[0] ? rec->cgroup : "(none)");
+                else if (rec->cgroup_id == 0)
+                        pam_syslog(pamh, LOG_WARNING,
+                                   "logind session %s was not made for this login (sshd runs inside it): "
+                                   "not recording it",
+                                   xdg_session);
+                else
+                        rec->session_id = (char *) xdg_session;
         }
 
-        /* Set only when pam_loginuid ran before us. */
-        r = proc_sessionid_read(NULL, rec->sshd_pid, &rec->audit_session);
-        if (r < 0) {
-                rec->audit_session = AUDIT_SESSION_UNSET;
-                if (r != -ENODATA && r != -ENOENT)
-                        pam_syslog(pamh, LOG_WARNING, "cannot read audit session id: %s", strerror(-r));
-        }
+        rec->audit_session = own_audit_session(pamh, rec->sshd_pid, rec->parent_pid);
+
+        r = connection_socket_find(pam_getenv(pamh, "SSH_CONNECTION"), rhost, &inode);
+        if (r >= 0)
+                rec->socket_inode = inode;
+        else if (r == -EEXIST)
+                pam_syslog(pamh, LOG_WARNING,
+                           "cannot tell which of this process's TCP connections is the client's: "
+                           "sshd-watchdog will not time this session");
 
         if (clock_gettime(CLOCK_REALTIME, &ts) < 0) {
                 pam_syslog(pamh, LOG_ERR, "clock_gettime(CLOCK_REALTIME): %m");
@@ -183,7 +274,7 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, char **cgroup) {
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-        _cleanup_free_ char *cgroup = NULL;
+        _cleanup_(collected_done) Collected c = {};
         _cleanup_close_ int dir_fd = -1;
         SessionRecord rec;
         Options o;
@@ -191,7 +282,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 
         parse_options(pamh, argc, argv, &o);
 
-        r = collect(pamh, &rec, &cgroup);
+        r = collect(pamh, &rec, &c);
         if (r < 0)
                 return failure(&o);
 
@@ -200,17 +291,26 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
                 return failure(&o);
 
         r = session_record_write(dir_fd, &rec);
-        if (r < 0) {
+        if (r == -EINVAL)
+                /* A name or host the line-based record cannot hold (control
+                 * characters): say loudly that this session goes unwatched. */
+                pam_syslog(pamh, LOG_ERR,
+                           "session of UID %u NOT watched by sshd-watchdog: its user name or remote host "
+                           "cannot be recorded",
+                           (unsigned) rec.uid);
+        else if (r < 0)
                 pam_syslog(pamh, LOG_ERR, "cannot write session record in %s/" SESSION_DIR_NAME ": %s",
                            o.state_dir, strerror(-r));
+        if (r < 0)
                 return failure(&o);
-        }
         if (o.debug)
                 pam_syslog(pamh, LOG_DEBUG,
-                           "recorded session of %s from %s: sshd PID %d, cgroup %s, logind session %s, audit session %d",
+                           "recorded session of %s from %s: sshd PID %d, cgroup %s%s, logind session %s, "
+                           "audit session %d, socket %llu",
                            rec.user, rec.remote_host, (int) rec.sshd_pid, rec.cgroup[0] ? rec.cgroup : "-",
-                           rec.session_id ?: "-",
-                           rec.audit_session == AUDIT_SESSION_UNSET ? -1 : (int) rec.audit_session);
+                           rec.cgroup_id ? " (own)" : "", rec.session_id ?: "-",
+                           rec.audit_session == AUDIT_SESSION_UNSET ? -1 : (int) rec.audit_session,
+                           (unsigned long long) rec.socket_inode);
         return PAM_SUCCESS;
 }
 

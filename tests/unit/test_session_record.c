@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -19,7 +20,28 @@
 #include "proc.h"
 #include "session_record.h"
 
+#define BOOT "5c3b2a1e-0f9d-4c8b-a7e6-d5c4b3a29180"
+
 #define GOOD_TEXT                                                  \
+        "VERSION=2\n"                                              \
+        "USER=alice\n"                                             \
+        "UID=1000\n"                                               \
+        "REMOTE_HOST=198.51.100.7\n"                               \
+        "SERVICE=sshd\n"                                           \
+        "SSHD_PID=4242\n"                                          \
+        "SSHD_STARTTIME=1234567\n"                                 \
+        "PARENT_PID=700\n"                                         \
+        "PARENT_STARTTIME=1500\n"                                  \
+        "BOOT_ID=" BOOT "\n"                                        \
+        "CGROUP=/user.slice/user-1000.slice/session-7.scope\n"     \
+        "CGROUP_ID=9876\n"                                         \
+        "SESSION_ID=7\n"                                           \
+        "AUDIT_SESSION=7\n"                                        \
+        "SOCKET_INODE=55555\n"                                     \
+        "OPENED_USEC=1763700000000000\n"
+
+/* What the module of version 1 wrote: still read, proves less. */
+#define V1_TEXT                                                    \
         "VERSION=1\n"                                              \
         "USER=alice\n"                                             \
         "UID=1000\n"                                               \
@@ -34,15 +56,21 @@
 
 static SessionRecord sample(void) {
         return (SessionRecord) {
+                .version = 2,
                 .user = (char *) "alice",
                 .uid = 1000,
                 .remote_host = (char *) "198.51.100.7",
                 .service = (char *) "sshd",
                 .sshd_pid = 4242,
                 .sshd_starttime = 1234567,
+                .parent_pid = 700,
+                .parent_starttime = 1500,
+                .boot_id = (char *) BOOT,
                 .cgroup = (char *) "/user.slice/user-1000.slice/session-7.scope",
+                .cgroup_id = 9876,
                 .session_id = (char *) "7",
                 .audit_session = 7,
+                .socket_inode = 55555,
                 .opened_usec = UINT64_C(1763700000000000),
         };
 }
@@ -93,10 +121,14 @@ static void test_format_exact(void **state) {
         rec.session_id = NULL;
         rec.audit_session = AUDIT_SESSION_UNSET;
         rec.cgroup = (char *) "";
+        rec.cgroup_id = 0;
+        rec.socket_inode = 0;
         rec.remote_host = (char *) "";
         assert_int_equal(session_record_format(&rec, &text), 0);
         assert_null(strstr(text, "SESSION_ID"));
         assert_null(strstr(text, "AUDIT_SESSION"));
+        assert_null(strstr(text, "CGROUP_ID"));
+        assert_null(strstr(text, "SOCKET_INODE"));
         assert_non_null(strstr(text, "\nCGROUP=\n"));
         assert_non_null(strstr(text, "\nREMOTE_HOST=\n"));
         free(text);
@@ -117,9 +149,27 @@ static void test_roundtrip(void **state) {
         assert_string_equal(back.cgroup, "/user.slice/user-1000.slice/session-7.scope");
         assert_string_equal(back.session_id, "7");
         assert_int_equal(back.audit_session, 7);
+        assert_int_equal(back.version, 2);
+        assert_int_equal(back.parent_pid, 700);
+        assert_int_equal(back.parent_starttime, 1500);
+        assert_string_equal(back.boot_id, BOOT);
+        assert_int_equal(back.cgroup_id, 9876);
+        assert_int_equal(back.socket_inode, 55555);
         assert_true(back.opened_usec == UINT64_C(1763700000000000));
         session_record_done(&back);
         free(text);
+
+        /* Spaces in the user name and the host: kept, not a reason to leave
+         * the session unwatched. */
+        rec.user = (char *) "John Smith";
+        rec.remote_host = (char *) "a host with spaces";
+        assert_int_equal(session_record_format(&rec, &text), 0);
+        assert_int_equal(session_record_parse(text, strlen(text), &back, NULL), 0);
+        assert_string_equal(back.user, "John Smith");
+        assert_string_equal(back.remote_host, "a host with spaces");
+        session_record_done(&back);
+        free(text);
+        rec = sample();
 
         /* Without the optional keys, and an IPv6 peer. */
         rec.session_id = NULL;
@@ -148,12 +198,21 @@ static void test_format_refuses_bad_values(void **state) {
         REFUSE(user, (char *) "ali\nce");
         REFUSE(user, (char *) "");
         REFUSE(user, NULL);
-        REFUSE(user, (char *) "a b");
+        REFUSE(user, (char *) "a\tb");
         REFUSE(remote_host, (char *) "host\nUID=0");
         REFUSE(remote_host, NULL);
         REFUSE(service, (char *) "../sshd");
         REFUSE(cgroup, (char *) "relative/path");
         REFUSE(cgroup, (char *) "/a\tb");
+        REFUSE(cgroup, (char *) "/user.slice/../system.slice");
+        REFUSE(cgroup, (char *) "/user.slice/..");
+        REFUSE(cgroup, (char *) "/./x");
+        REFUSE(cgroup, (char *) "//x");
+        REFUSE(boot_id, NULL);
+        REFUSE(boot_id, (char *) "5c3b2a1e0f9d4c8ba7e6d5c4b3a29180");
+        REFUSE(boot_id, (char *) "5C3B2A1E-0F9D-4C8B-A7E6-D5C4B3A29180");
+        REFUSE(parent_pid, 0);
+        REFUSE(version, 3);
         REFUSE(session_id, (char *) "7/../8");
         REFUSE(session_id, (char *) "");
         REFUSE(sshd_pid, 0);
@@ -172,26 +231,45 @@ static void test_format_refuses_bad_values(void **state) {
         free(long_user);
 }
 
+static char *replace_line(const char *key, const char *line) {
+        /* GOOD_TEXT with the line of `key` replaced by `line` (no newline). */
+        const char *start = strstr(GOOD_TEXT, key), *end = strchr(start, '\n');
+        char *out;
+        assert_true(asprintf(&out, "%.*s%s%s", (int) (start - GOOD_TEXT), GOOD_TEXT, line, end) > 0);
+        return out;
+}
+
 static void test_parse_hostile(void **state) {
         unsigned line = 99;
 
         assert_int_equal(parse(GOOD_TEXT, &line), 0);
 
         /* Truncated: the last line lost its newline, or half the file is gone. */
-        assert_int_equal(parse("VERSION=1\nUSER=alice\nUID=1000", &line), -EBADMSG);
+        assert_int_equal(parse("VERSION=2\nUSER=alice\nUID=1000", &line), -EBADMSG);
         assert_int_equal(line, 3);
-        assert_int_equal(parse("VERSION=1\nUSER=alice\n", &line), -EBADMSG);
+        assert_int_equal(parse("VERSION=2\nUSER=alice\n", &line), -EBADMSG);
         assert_int_equal(line, 0);
         assert_int_equal(parse("", &line), -EPROTONOSUPPORT);
 
         /* Unknown VERSION, or none. */
-        assert_int_equal(parse("VERSION=2\n", &line), -EPROTONOSUPPORT);
+        assert_int_equal(parse("VERSION=3\n", &line), -EPROTONOSUPPORT);
         assert_int_equal(line, 1);
-        assert_int_equal(parse(GOOD_TEXT + strlen("VERSION=1\n"), &line), -EPROTONOSUPPORT);
+        assert_int_equal(parse("VERSION=0\n", &line), -EPROTONOSUPPORT);
+        assert_int_equal(parse(GOOD_TEXT + strlen("VERSION=2\n"), &line), -EPROTONOSUPPORT);
+
+        /* Version 1 is read; it cannot carry version 2's proofs, and version
+         * 2 cannot leave them out. */
+        assert_int_equal(parse(V1_TEXT, &line), 0);
+        assert_int_equal(parse(V1_TEXT "CGROUP_ID=5\n", &line), -EBADMSG);
+        assert_int_equal(parse(V1_TEXT "SOCKET_INODE=5\n", &line), -EBADMSG);
+        assert_int_equal(parse(V1_TEXT "BOOT_ID=" BOOT "\n", &line), -EBADMSG);
+        char *no_boot = replace_line("BOOT_ID=", "PARENT_STARTTIME2=1");
+        assert_int_equal(parse(no_boot, &line), -EBADMSG);
+        free(no_boot);
 
         /* Duplicate and unknown keys, missing '=', blank lines, comments. */
         assert_int_equal(parse(GOOD_TEXT "UID=0\n", &line), -EBADMSG);
-        assert_int_equal(line, 12);
+        assert_int_equal(line, 17);
         assert_int_equal(parse(GOOD_TEXT "EXTRA=1\n", &line), -EBADMSG);
         assert_int_equal(parse(GOOD_TEXT "JUNK\n", &line), -EBADMSG);
         assert_int_equal(parse(GOOD_TEXT "\n", &line), -EBADMSG);
@@ -203,14 +281,6 @@ static void test_parse_hostile(void **state) {
         static const char nul[] = "VERSION=1\nUSER=al\0ice\n";
         SessionRecord rec = SESSION_RECORD_NULL;
         assert_int_equal(session_record_parse(nul, sizeof(nul) - 1, &rec, NULL), -EBADMSG);
-}
-
-static char *replace_line(const char *key, const char *line) {
-        /* GOOD_TEXT with the line of `key` replaced by `line` (no newline). */
-        const char *start = strstr(GOOD_TEXT, key), *end = strchr(start, '\n');
-        char *out;
-        assert_true(asprintf(&out, "%.*s%s%s", (int) (start - GOOD_TEXT), GOOD_TEXT, line, end) > 0);
-        return out;
 }
 
 static void test_parse_bad_values(void **state) {
@@ -242,6 +312,15 @@ static void test_parse_bad_values(void **state) {
                 { "SESSION_ID=", "SESSION_ID=" },
                 { "SESSION_ID=", "SESSION_ID=7 8" },
                 { "SESSION_ID=", "SESSION_ID=../7" },
+                { "PARENT_PID=", "PARENT_PID=0" },
+                { "PARENT_STARTTIME=", "PARENT_STARTTIME=x" },
+                { "BOOT_ID=", "BOOT_ID=abc" },
+                { "BOOT_ID=", "BOOT_ID=" },
+                { "CGROUP_ID=", "CGROUP_ID=0" },
+                { "CGROUP_ID=", "CGROUP_ID=" },
+                { "SOCKET_INODE=", "SOCKET_INODE=0" },
+                { "SOCKET_INODE=", "SOCKET_INODE=-3" },
+                { "CGROUP=", "CGROUP=/a/../b" },
         };
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -282,7 +361,7 @@ static void test_parse_oversized(void **state) {
         free(text);
         text = replace_line("CGROUP=", line);
         assert_int_equal(parse(text, &n), -E2BIG);
-        assert_int_equal(n, 8);
+        assert_int_equal(n, 11);
         free(text);
 
         /* A cgroup path one byte over PATH_MAX but within the line limit. */
@@ -564,9 +643,70 @@ static void test_session_id_matches_cgroup(void **state) {
         assert_false(session_id_matches_cgroup("7/../8", "/user.slice/session-7/../8.scope"));
 }
 
+typedef struct Extra {
+        unsigned processes;
+        bool kill_at;
+} Extra;
+
+static int extra_cb(const char *key, const char *value, void *userdata) {
+        Extra *e = userdata;
+        if (strcmp(key, "PROCESS") == 0 && *value) {
+                e->processes++;
+                return 0;
+        }
+        if (strcmp(key, "KILL_AT") == 0 && !e->kill_at) {
+                e->kill_at = true;
+                return 0;
+        }
+        return -EBADMSG;
+}
+
+/* The daemon's pending endings are a record plus keys of their own. */
+static void test_parse_extra(void **state) {
+        SessionRecord rec = SESSION_RECORD_NULL;
+        Extra e = {};
+        const char *text = GOOD_TEXT "KILL_AT=5\nPROCESS=1 2\nPROCESS=3 4\n";
+
+        assert_int_equal(session_record_parse_extra(text, strlen(text), 64 * 1024, &rec, NULL, extra_cb, &e), 0);
+        assert_int_equal(e.processes, 2);
+        assert_true(e.kill_at);
+        assert_string_equal(rec.user, "alice");
+        session_record_done(&rec);
+
+        /* What the callback refuses fails the whole text; without one, an
+         * unknown key is an error as ever. */
+        e = (Extra) {};
+        text = GOOD_TEXT "KILL_AT=5\nKILL_AT=6\n";
+        assert_int_equal(session_record_parse_extra(text, strlen(text), 64 * 1024, &rec, NULL, extra_cb, &e),
+                         -EBADMSG);
+        text = GOOD_TEXT "KILL_AT=5\n";
+        assert_int_equal(session_record_parse(text, strlen(text), &rec, NULL), -EBADMSG);
+        /* The record's own keys still cannot repeat. */
+        e = (Extra) {};
+        text = GOOD_TEXT "USER=mallory\n";
+        assert_int_equal(session_record_parse_extra(text, strlen(text), 64 * 1024, &rec, NULL, extra_cb, &e),
+                         -EBADMSG);
+        /* The size limit is the caller's. */
+        assert_int_equal(session_record_parse_extra(GOOD_TEXT, strlen(GOOD_TEXT), 100, &rec, NULL, extra_cb, &e),
+                         -EFBIG);
+}
+
+static void test_this_boot(void **state) {
+        SessionRecord rec = sample();
+
+        assert_int_equal(session_record_this_boot(&rec, BOOT), 1);
+        assert_int_equal(session_record_this_boot(&rec, "00000000-0f9d-4c8b-a7e6-d5c4b3a29180"), 0);
+        assert_true(session_record_this_boot(&rec, NULL) < 0);
+        /* Version 1 has no boot id: taken as this boot's, as it always was. */
+        rec.boot_id = NULL;
+        assert_int_equal(session_record_this_boot(&rec, BOOT), 1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_name),
+                cmocka_unit_test(test_parse_extra),
+                cmocka_unit_test(test_this_boot),
                 cmocka_unit_test(test_format_exact),
                 cmocka_unit_test(test_roundtrip),
                 cmocka_unit_test(test_format_refuses_bad_values),
