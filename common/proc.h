@@ -15,6 +15,12 @@
 /* Boot ids as the kernel prints them: 36 characters, "8-4-4-4-12" hex. */
 #define BOOT_ID_LENGTH 36
 
+/* One process: a PID alone may name another process once this one exits. */
+typedef struct ProcRef {
+        pid_t pid;
+        uint64_t starttime;
+} ProcRef;
+
 typedef struct ProcStat {
         char state;
         pid_t ppid;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "file_read.h"
+#include "file_write.h"
 #include "macro.h"
 #include "proc.h"
 #include "session_record.h"
@@ -23,6 +24,28 @@ void session_record_done(SessionRecord *rec) {
         free(rec->cgroup);
         free(rec->session_id);
         *rec = SESSION_RECORD_NULL;
+}
+
+static int dup_or_null(const char *s, char **ret) {
+        *ret = NULL;
+        if (!s)
+                return 0;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int session_record_copy(const SessionRecord *src, SessionRecord *ret) {
+        SessionRecord c = *src;
+
+        c.user = c.remote_host = c.service = c.boot_id = c.cgroup = c.session_id = NULL;
+        if (dup_or_null(src->user, &c.user) < 0 || dup_or_null(src->remote_host, &c.remote_host) < 0 ||
+            dup_or_null(src->service, &c.service) < 0 || dup_or_null(src->boot_id, &c.boot_id) < 0 ||
+            dup_or_null(src->cgroup, &c.cgroup) < 0 || dup_or_null(src->session_id, &c.session_id) < 0) {
+                session_record_done(&c);
+                return -ENOMEM;
+        }
+        *ret = c;
+        return 0;
 }
 
 int session_record_name(pid_t pid, uint64_t starttime, char **ret) {
@@ -386,6 +409,10 @@ static int check_owner_mode(int fd, mode_t type, mode_t mode) {
 }
 
 int session_dir_open(const char *state_dir, bool create) {
+        return state_subdir_open(state_dir, SESSION_DIR_NAME, create);
+}
+
+int state_subdir_open(const char *state_dir, const char *name, bool create) {
         _cleanup_close_ int state_fd = -1, fd = -1;
         bool created = false;
         int r;
@@ -400,19 +427,19 @@ int session_dir_open(const char *state_dir, bool create) {
                 return negative_errno();
 
         if (create) {
-                if (mkdirat(state_fd, SESSION_DIR_NAME, 0700) >= 0)
+                if (mkdirat(state_fd, name, 0700) >= 0)
                         created = true;
                 else if (errno != EEXIST)
                         return negative_errno();
         }
-        fd = openat(state_fd, SESSION_DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        fd = openat(state_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
                 struct stat st;
 
                 /* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR: name it
                  * for what it is, a planted link we refuse. */
                 r = negative_errno();
-                if (r == -ELOOP || (r == -ENOTDIR && fstatat(state_fd, SESSION_DIR_NAME, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                if (r == -ELOOP || (r == -ENOTDIR && fstatat(state_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
                                     S_ISLNK(st.st_mode)))
                         return -EPERM;
                 return r;
@@ -426,23 +453,8 @@ int session_dir_open(const char *state_dir, bool create) {
         return TAKE_FD(fd);
 }
 
-static int write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, buf, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                buf += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 int session_record_write(int dir_fd, const SessionRecord *rec) {
-        _cleanup_free_ char *text = NULL, *name = NULL, *tmp = NULL;
-        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *text = NULL, *name = NULL;
         int r;
 
         r = session_record_format(rec, &text);
@@ -453,27 +465,9 @@ int session_record_write(int dir_fd, const SessionRecord *rec) {
         r = session_record_name(rec->sshd_pid, rec->sshd_starttime, &name);
         if (r < 0)
                 return r;
-        if (asprintf(&tmp, ".%s.tmp", name) < 0)
-                return -ENOMEM;
-
         /* Only this process (PID + start time) writes this name: a leftover
          * temp file can only be our own from an interrupted earlier try. */
-        if (unlinkat(dir_fd, tmp, 0) < 0 && errno != ENOENT)
-                return negative_errno();
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-        if (fd < 0)
-                return negative_errno();
-        if (fchmod(fd, 0600) < 0)
-                r = negative_errno();
-        else
-                r = write_all(fd, text, strlen(text));
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
-                r = negative_errno();
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
-                r = negative_errno();
-        if (r < 0)
-                (void) unlinkat(dir_fd, tmp, 0);
-        return r;
+        return write_file_atomic(dir_fd, name, text);
 }
 
 int session_record_read(int dir_fd, const char *name, SessionRecord *ret) {

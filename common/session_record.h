@@ -49,6 +49,8 @@ typedef struct SessionRecord {
 
 
 void session_record_done(SessionRecord *rec);
+/* A deep copy; -ENOMEM. */
+int session_record_copy(const SessionRecord *src, SessionRecord *ret);
 
 /* "<pid>-<starttime>": the file name of a record. */
 int session_record_name(pid_t pid, uint64_t starttime, char **ret);
@@ -78,6 +80,9 @@ int session_record_parse_extra(const char *text, size_t size, size_t max_size, S
  * when missing. Returns the fd or a negative errno (-EPERM for bad
  * ownership or mode). */
 int session_dir_open(const char *state_dir, bool create);
+/* The same for any private subdirectory of the state dir (the daemon's
+ * pending endings live in "endings"). */
+int state_subdir_open(const char *state_dir, const char *name, bool create);
 
 /* Writes the record under its name through a temporary file and rename(2),
  * mode 0600 whatever the umask. */

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Whether killing cgroup `path` (a cgroup v2 path, "/user.slice/...") could
@@ -11,14 +12,13 @@
  * one of them. Without systemd, sessions share sshd's cgroup; this says no. */
 bool cgroup_kill_allowed(const char *path, char *const *protected, size_t n_protected);
 
-/* Where the cgroup v2 hierarchy is mounted ("/sys/fs/cgroup", or
- * "/sys/fs/cgroup/unified" on hybrid hosts), from mountinfo. */
-int cgroup2_mount_point(const char *mountinfo_path, char **ret);
-
-/* How many processes <mount><path>/cgroup.procs lists; -ENOENT once the
+/* How many processes <mount><path> holds (not below it); -ENOENT once the
  * cgroup is gone (its owner removed it after the last process left). */
 int cgroup_count_procs(const char *mount, const char *path);
 
 /* Writes "1" to <mount><path>/cgroup.kill (Linux 5.14+), which SIGKILLs every
- * process in it and below at once. Returns how many processes it held, or <0. */
-int cgroup_kill(const char *mount, const char *path);
+ * process in it and below at once, if the cgroup there is still the one with
+ * id `id`. Returns how many processes it held, -ENOENT if it is gone (or is
+ * another cgroup now), or another negative errno (-EROFS under
+ * ProtectControlGroups=, -ENOENT without cgroup.kill). */
+int cgroup_kill(const char *mount, const char *path, uint64_t id);

@@ -9,15 +9,17 @@
 #include <systemd/sd-event.h>
 
 #include "conf_file.h"
+#include "proc.h"
 #include "session_record.h"
 #include "tcp_input.h"
 
 typedef enum SessionState {
+        SESSION_PENDING,     /* its record, limits or socket could not be had for a reason that may pass: retried */
         SESSION_WATCHING,    /* timed: has a socket and a deadline */
         SESSION_UNTIMED,     /* exempt, or InputTimeoutSec=0: left alone */
-        SESSION_UNWATCHABLE, /* no TCP socket, or its process is gone: logged once, left alone */
-        SESSION_ENDING,      /* SIGTERM sent, waiting KillGraceSec */
-        SESSION_ENDED,       /* leftovers killed; waits for its record to go */
+        SESSION_UNWATCHABLE, /* no TCP socket, a bad record: logged once, left alone */
+        SESSION_CLOSING,     /* its connection is gone and sshd is closing it: looked at again later */
+        SESSION_ENDING,      /* handed to an Ending */
 } SessionState;
 
 typedef struct Daemon Daemon;
@@ -26,47 +28,96 @@ typedef struct Session {
         Daemon *daemon;
         char *name;               /* record file name, "<pid>-<starttime>" */
         SessionRecord rec;
+        bool has_record;          /* rec was read */
+        bool has_limits;          /* eff was resolved */
+        char *account;            /* the account's own name, for [User:] and ExemptUsers */
         Effective eff;
         SessionState state;
         TcpInput sock;
-        uint64_t deadline;        /* CLOCK_MONOTONIC usec; 0 = none */
+        uint64_t deadline;        /* CLOCK_MONOTONIC usec: next look (input, retry, closing); 0 = none */
         uint64_t silence_usec;    /* at the last reading */
-        uint64_t ended_silence_usec;
-        int pidfd;                /* the monitor's, from SIGTERM until the kill */
-        pid_t listener_pid;       /* the monitor's parent when we ended it */
-        sd_event_source *kill_timer;
-        bool record_gone;         /* close_session ran while we were ending it */
+        unsigned failures;        /* transient failures in a row, for the backoff */
+        bool trouble_logged;      /* the first of them was logged */
         bool dry_run_reported;    /* this silence was reported once already */
         uint64_t dry_run_bytes;
 } Session;
 
+typedef enum EndingReason {
+        ENDING_SILENT,     /* client input silent for longer than the limit */
+        ENDING_SSHD_GONE,  /* sshd's monitor died without closing the session */
+} EndingReason;
+
+/* A session being ended: from the SIGTERM to sshd's monitor until what it
+ * left is killed. It outlives the session's record (sshd removes it within
+ * milliseconds) and the daemon (it is persisted in the state directory). */
+typedef struct Ending {
+        Daemon *daemon;
+        char *name;               /* the record's name */
+        SessionRecord rec;
+        EndingReason reason;
+        uint64_t kill_at;         /* CLOCK_MONOTONIC usec */
+        uint64_t silence_usec, timeout_usec, grace_usec;
+        uint64_t bytes_received;
+        ProcRef term_parent;      /* the monitor's parent when it was sent SIGTERM; pid 0: none */
+        ProcRef *tree;            /* the monitor's process tree then */
+        size_t n_tree;
+        bool term_pending;        /* SIGTERM could not be sent yet: retried until kill_at */
+        /* the kill, once due */
+        unsigned rounds;
+        unsigned killed_tree, killed_audit, killed_cgroup;
+        int logind_procs;         /* what logind's scope held when it was asked; -1: not asked */
+        bool logind_pending;      /* asked, no answer yet */
+        bool logind_failed;       /* logind said no: the other ways, next round */
+        bool cgroup_failed;       /* cgroup.kill could not be written */
+        char *notes;              /* what was not done and why, for the final entry */
+} Ending;
+
+typedef struct LogindQueue LogindQueue;
+
 struct Daemon {
         sd_event *event;
-        sd_bus *bus;              /* system bus, opened on first use */
+        sd_bus *bus;              /* system bus, opened on first use, again after it closes */
+        LogindQueue *logind;
         Config config;
         char *config_path;
         bool config_must_exist;
         char *state_dir;
         char *sessions_path;      /* <state_dir>/sessions */
         const char *proc_root;    /* NULL: /proc */
+        char *cgroup_mount;       /* the cgroup v2 mount; NULL: none */
+        char boot_id[BOOT_ID_LENGTH + 1];
         int diag_fd;              /* NETLINK_SOCK_DIAG */
-        sd_event_source *timer;   /* at the earliest deadline */
+        sd_event_source *timer;   /* at the earliest session deadline */
+        sd_event_source *kill_timer; /* at the earliest ending's kill time */
         sd_event_source *inotify;
         Session **sessions;
         size_t n_sessions;
+        Ending **endings;
+        size_t n_endings;
         bool ready;
 };
+
+/* The delay before the next try after `failures` transient failures in a
+ * row: 100 ms doubling to 5 s, so that errors that pass are retried soon
+ * and errors that last cost little. */
+uint64_t retry_delay_usec(unsigned failures);
 
 /* session.c */
 Session *session_find(Daemon *d, const char *name);
 int session_add(Daemon *d, const char *name);
 int sessions_add_names(Daemon *d, char **names, size_t n);
-/* The record is gone: forget the session (unless it is being ended). */
+/* The record is gone: forget the session. */
 void session_remove(Daemon *d, const char *name);
-/* Forget it now, whatever its state. */
 void session_drop(Daemon *d, Session *s);
 void session_free(Session *s);
-void session_resolve_limits(Daemon *d, Session *s);
+/* Resolves the limits again (reload); <0 when the user's groups cannot be read now. */
+int session_resolve_limits(Daemon *d, Session *s);
+/* Tries again what failed transiently for PENDING sessions that are due. */
+void sessions_retry_due(Daemon *d, uint64_t now);
+/* A transient failure: look again after the backoff; logged once. */
+void session_trouble(Session *s, uint64_t now, const char *what, int error);
+void session_unwatchable(Session *s, const char *why);
+bool session_timed(const Session *s);
 
 /* record_watch.c */
 int record_watch_start(Daemon *d);
@@ -74,9 +125,21 @@ int record_watch_start(Daemon *d);
 /* input_check.c */
 void daemon_reschedule(Daemon *d);
 int input_check_due(Daemon *d, uint64_t now);
-
-/* terminate.c */
-void session_end(Session *s, uint64_t now);
-
-/* daemon status for sd_notify */
 void daemon_notify_status(Daemon *d);
+
+/* ending.c */
+/* Ends these sessions (silent, or whose sshd is gone): journal, the
+ * monitor's process tree, persisted, SIGTERM; the kill KillGraceSec later. */
+void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now);
+/* Pending endings from the state directory, at start. */
+int endings_load(Daemon *d);
+Ending *ending_find(Daemon *d, const char *name);
+void endings_reschedule(Daemon *d);
+/* The kill is over: the final entry, the persisted file and the record go. */
+void ending_finish(Ending *e);
+void ending_free(Ending *e);
+void ending_note(Ending *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* leftovers.c */
+/* Kills what these endings left, proving first what each way would kill. */
+void leftovers_kill(Daemon *d, Ending **endings, size_t n);

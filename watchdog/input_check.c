@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One timer at the earliest deadline; when it fires, the due sessions are
  * re-read in one netlink batch and the ones still silent are ended. The cost
- * follows the number of sessions due, not a polling rate. */
+ * follows the number of sessions due, not a polling rate. The same timer
+ * wakes sessions whose setup is retried, and those whose connection is gone
+ * while sshd is closing them. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,21 +18,30 @@
 #include "macro.h"
 #include "time_span.h"
 
+/* How often a session whose connection is gone, but whose sshd lives on, is
+ * looked at again: sshd closes within milliseconds, or has hung. */
+#define CLOSING_RECHECK_USEC (5 * USEC_PER_SEC)
+
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         Daemon *d = userdata;
         uint64_t now;
 
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        sessions_retry_due(d, now);
         (void) input_check_due(d, now);
         daemon_reschedule(d);
         daemon_notify_status(d);
         return 0;
 }
 
+static bool has_deadline(const Session *s) {
+        return s->state == SESSION_WATCHING || s->state == SESSION_PENDING || s->state == SESSION_CLOSING;
+}
+
 static uint64_t earliest_deadline(Daemon *d) {
         uint64_t t = 0;
         for (size_t i = 0; i < d->n_sessions; i++)
-                if (d->sessions[i]->state == SESSION_WATCHING)
+                if (has_deadline(d->sessions[i]))
                         t = deadline_min(t, d->sessions[i]->deadline);
         return t;
 }
@@ -60,45 +71,70 @@ void daemon_reschedule(Daemon *d) {
         (void) sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
 }
 
+/* Its connection is gone: sshd is closing the session (close_session will
+ * remove the record), or died without doing so. */
+static bool connection_gone(Daemon *d, Session *s, uint64_t now) {
+        int r = session_record_check_process(d->proc_root, &s->rec);
+
+        if (r == -ESRCH)
+                return true;
+        if (r < 0)
+                session_trouble(s, now, "cannot read its sshd's process", r);
+        else {
+                log_debug("Connection of session %s is gone; leaving it to sshd", s->name);
+                s->state = SESSION_CLOSING;
+                s->deadline = now + CLOSING_RECHECK_USEC;
+        }
+        return false;
+}
+
 int input_check_due(Daemon *d, uint64_t now) {
-        _cleanup_free_ Session **due = NULL;
+        _cleanup_free_ Session **due = NULL, **end = NULL;
         _cleanup_free_ TcpInput *socks = NULL;
-        size_t n = 0;
+        size_t n = 0, n_end = 0;
         int r;
 
         due = calloc(d->n_sessions ?: 1, sizeof(Session *));
+        end = calloc(d->n_sessions ?: 1, sizeof(Session *));
         socks = calloc(d->n_sessions ?: 1, sizeof(TcpInput));
-        if (!due || !socks)
+        if (!due || !end || !socks)
                 return log_error_errno(-ENOMEM, "Cannot check sessions");
         for (size_t i = 0; i < d->n_sessions; i++) {
                 Session *s = d->sessions[i];
-                if (s->state == SESSION_WATCHING && deadline_due(s->deadline, now)) {
+                if (!deadline_due(s->deadline, now))
+                        continue;
+                if (s->state == SESSION_WATCHING) {
                         due[n] = s;
                         socks[n++] = s->sock;
+                } else if (s->state == SESSION_CLOSING && connection_gone(d, s, now))
+                        end[n_end++] = s;
+        }
+
+        if (n > 0) {
+                r = tcp_diag_query(d->diag_fd, socks, n);
+                if (r < 0) {
+                        /* Try again shortly rather than act on no data. */
+                        for (size_t i = 0; i < n; i++)
+                                session_trouble(due[i], now, "cannot read tcp_info", r);
+                        n = 0;
                 }
         }
-        if (n == 0)
-                return 0;
-
-        r = tcp_diag_query(d->diag_fd, socks, n);
-        if (r < 0) {
-                /* Try again shortly rather than act on no data. */
-                log_error_errno(r, "Cannot read tcp_info of %zu sessions", n);
-                for (size_t i = 0; i < n; i++)
-                        due[i]->deadline = now + USEC_PER_SEC;
-                return r;
-        }
-
         for (size_t i = 0; i < n; i++) {
                 Session *s = due[i];
 
-                if (!socks[i].found) {
-                        /* The connection is gone: sshd is closing the session
-                         * itself, and close_session will remove the record. */
-                        log_debug("Connection of session %s is gone; leaving it to sshd", s->name);
-                        s->state = SESSION_UNWATCHABLE;
-                        s->deadline = 0;
+                if (socks[i].error == -ENOENT) {
+                        if (connection_gone(d, s, now))
+                                end[n_end++] = s;
                         continue;
+                }
+                if (!socks[i].found) {
+                        session_trouble(s, now, "cannot read tcp_info", socks[i].error ?: -EIO);
+                        continue;
+                }
+                if (s->failures > 0) {
+                        log_info("Session %s: tcp_info readable again after %u tries", s->name, s->failures);
+                        s->failures = 0;
+                        s->trouble_logged = false;
                 }
                 s->sock = socks[i];
                 s->silence_usec = (uint64_t) socks[i].last_data_recv_ms * USEC_PER_MSEC;
@@ -108,22 +144,27 @@ int input_check_due(Daemon *d, uint64_t now) {
                         s->dry_run_reported = false;
                         continue;
                 }
-                session_end(s, now);
+                if (s->eff.dry_run && s->dry_run_reported && s->dry_run_bytes == s->sock.bytes_received) {
+                        /* Reported once for this silence: quiet until input moves. */
+                        s->deadline = now + s->eff.input_timeout_usec;
+                        continue;
+                }
+                end[n_end++] = s;
         }
+        if (n_end > 0)
+                endings_begin(d, end, n_end, now);
         return 0;
 }
 
 void daemon_notify_status(Daemon *d) {
-        size_t watching = 0, ending = 0;
+        size_t watching = 0, ending = d->n_endings;
         uint64_t now, next = earliest_deadline(d);
         char t[TIME_SPAN_MAX];
 
         if (!d->ready)
                 return;
-        for (size_t i = 0; i < d->n_sessions; i++) {
+        for (size_t i = 0; i < d->n_sessions; i++)
                 watching += d->sessions[i]->state == SESSION_WATCHING || d->sessions[i]->state == SESSION_UNTIMED;
-                ending += d->sessions[i]->state == SESSION_ENDING;
-        }
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s", watching, watching == 1 ? "" : "s",
                           ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "",

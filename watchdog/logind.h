@@ -3,8 +3,23 @@
 
 #include "daemon.h"
 
-/* Asks logind, which owns the session scope, to SIGKILL everything in
- * session `id` and then to terminate it (KillSession + TerminateSession on
- * org.freedesktop.login1.Manager, asynchronously). <0 when the system bus
- * cannot be reached, so the caller can fall back to killing by itself. */
-int logind_kill_session(Daemon *d, const char *id);
+/* Asking logind, which owns the session scopes, to kill what is left of a
+ * session: KillSession(id, "all", SIGKILL), then TerminateSession(id), on
+ * the system bus. Requests wait in a queue with at most LOGIND_MAX_IN_FLIGHT
+ * calls on the bus (a thousand at once got the daemon dropped by the bus);
+ * the bus is opened again whenever it closed; errors that may pass (no
+ * reply, the bus went away, logind restarting) are tried again up to
+ * LOGIND_ATTEMPTS times. Every request gets exactly one answer. */
+
+#define LOGIND_MAX_IN_FLIGHT 8
+#define LOGIND_ATTEMPTS 3
+
+/* r: 0 logind killed what was in the session; -ENOENT there is no such
+ * session (it is gone: nothing left); other <0 it failed, error_name and
+ * error_message say how (may be NULL). */
+typedef void (*logind_cb)(Daemon *d, void *userdata, int r, const char *error_name, const char *error_message);
+
+int logind_kill_session(Daemon *d, const char *id, logind_cb cb, void *userdata);
+/* Forgets the requests of userdata: their answers are never delivered. */
+void logind_cancel(Daemon *d, void *userdata);
+void logind_queue_free(Daemon *d);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,11 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "cgroup_fs.h"
 #include "conf_file.h"
 #include "daemon.h"
 #include "log.h"
+#include "logind.h"
 #include "macro.h"
 #include "time_span.h"
 
@@ -66,12 +69,16 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         for (size_t i = 0; i < d->n_sessions; i++) {
                 Session *s = d->sessions[i];
+                int r;
                 if (s->state != SESSION_WATCHING && s->state != SESSION_UNTIMED)
                         continue;
-                session_resolve_limits(d, s);
-                bool timed = !s->eff.exempt && s->eff.input_timeout_usec > 0;
-                s->state = timed ? SESSION_WATCHING : SESSION_UNTIMED;
-                s->deadline = timed ? now : 0;
+                r = session_resolve_limits(d, s);
+                if (r < 0)
+                        log_warning_errno(r, "Session %s keeps its limits: cannot look up its user's account and "
+                                             "groups",
+                                          s->name);
+                s->state = session_timed(s) ? SESSION_WATCHING : SESSION_UNTIMED;
+                s->deadline = session_timed(s) ? now : 0;
         }
         (void) input_check_due(d, now);
         daemon_reschedule(d);
@@ -83,7 +90,9 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
 static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
         Daemon *d = userdata;
         (void) sd_notify(false, "STOPPING=1");
-        log_info("Exiting on signal %u; sessions keep their records, a restart picks them up", si->ssi_signo);
+        /* Pending endings are on disk already: a restart finishes them. */
+        log_info("Exiting on signal %u; sessions keep their records%s, a restart picks them up", si->ssi_signo,
+                 d->n_endings > 0 ? " and endings in progress are saved" : "");
         return sd_event_exit(d->event, 0);
 }
 
@@ -91,13 +100,35 @@ static void daemon_done(Daemon *d) {
         for (size_t i = 0; i < d->n_sessions; i++)
                 session_free(d->sessions[i]);
         free(d->sessions);
+        /* The queue first: no logind answer may reach a freed ending. */
+        logind_queue_free(d);
+        for (size_t i = 0; i < d->n_endings; i++) {
+                d->endings[i]->daemon = NULL;
+                ending_free(d->endings[i]);
+        }
+        free(d->endings);
         sd_event_source_disable_unref(d->timer);
+        sd_event_source_disable_unref(d->kill_timer);
         sd_event_source_disable_unref(d->inotify);
         sd_bus_flush_close_unref(d->bus);
         sd_event_unref(d->event);
         safe_close(d->diag_fd);
         config_done(&d->config);
         free(d->sessions_path);
+        free(d->cgroup_mount);
+}
+
+/* Each ending opens a pidfd now and then, and a thousand sessions end at
+ * once when an office uplink dies: the soft limit of 1024 is not the
+ * daemon's to keep. */
+static void raise_fd_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_debug("Cannot raise the file descriptor limit to %llu: %m", (unsigned long long) rl.rlim_max);
 }
 
 int main(int argc, char **argv) {
@@ -166,6 +197,16 @@ int main(int argc, char **argv) {
                 return EXIT_FAILURE;
         if (asprintf(&d.sessions_path, "%s/" SESSION_DIR_NAME, d.state_dir) < 0)
                 return EXIT_FAILURE;
+        raise_fd_limit();
+        r = proc_boot_id(NULL, d.boot_id);
+        if (r < 0) {
+                log_error_errno(r, "Cannot read the boot id");
+                goto out;
+        }
+        if (cgroup2_mount_find(NULL, &d.cgroup_mount) < 0) {
+                d.cgroup_mount = NULL;
+                log_info("No cgroup v2 file system: sessions are ended by process tree and audit session only");
+        }
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGHUP);
@@ -194,6 +235,10 @@ int main(int argc, char **argv) {
                 r = log_error_errno(d.diag_fd, "Cannot open a NETLINK_SOCK_DIAG socket");
                 goto out;
         }
+        /* Endings first: a session whose record is still there is being ended. */
+        r = endings_load(&d);
+        if (r < 0)
+                goto out;
         r = record_watch_start(&d);
         if (r < 0)
                 goto out;
@@ -205,9 +250,9 @@ int main(int argc, char **argv) {
         daemon_notify_status(&d);
 
         r = sd_event_loop(d.event);
-        if (r < 0)
+        if (r < 0 && r != -ENOENT)
                 log_error_errno(r, "Event loop failed");
 out:
         daemon_done(&d);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return r != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

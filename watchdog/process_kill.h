@@ -20,11 +20,3 @@ int pidfd_open_checked(const char *proc_root, pid_t pid, uint64_t starttime, Pro
 /* Sends sig to pid if it still has `starttime`. 1: sent; 0: gone, reused or
  * protected; <0: error. */
 int process_signal_checked(const char *proc_root, pid_t pid, uint64_t starttime, int sig);
-
-/* SIGKILLs every process in audit session `audit` (AUDIT_SESSION_UNSET: none)
- * and the process tree of `tree_root` (0: none), except PID 1, ourselves and
- * `protect` (sshd's listener). The root is the process with that PID *and*
- * start time: once sshd's monitor has exited, its PID may already name
- * someone else's process. Returns how many were killed, or <0. */
-int process_kill_session(const char *proc_root, uint32_t audit, pid_t tree_root, uint64_t tree_root_starttime,
-                         pid_t protect);

@@ -79,8 +79,11 @@ static int on_inotify(sd_event_source *src, const struct inotify_event *ev, void
                 log_warning("inotify queue overflowed: rescanning %s", d->sessions_path);
                 (void) rescan(d);
         } else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-                log_error("%s was removed or moved: no sessions can be followed until restart", d->sessions_path);
-                return 0;
+                /* Running on would be running blind: exit with failure, and
+                 * let the service manager start us again, which makes the
+                 * directory anew and finds what is in it. */
+                log_error("%s was removed or moved: exiting, to be started again", d->sessions_path);
+                return sd_event_exit(d->event, -ENOENT);
         } else if (ev->len > 0 && record_name_ok(ev->name)) {
                 if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
                         session_remove(d, ev->name);

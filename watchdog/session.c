@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The table of recorded sessions: adding one validates its record, resolves
- * its limits and finds the TCP socket whose input we time. */
+ * its limits and finds the TCP socket whose input we time. What fails for a
+ * reason that may pass (EMFILE, ENOMEM, a failed socket dump, NSS) is tried
+ * again after a backoff, never taken for "unwatchable" or "gone". */
 #include "config.h"
 
 #include <errno.h>
@@ -12,10 +14,18 @@
 
 #include "daemon.h"
 #include "deadline.h"
+#include "id_map.h"
 #include "log.h"
 #include "proc.h"
 #include "session_fields.h"
 #include "time_span.h"
+
+uint64_t retry_delay_usec(unsigned failures) {
+        uint64_t d = 100 * USEC_PER_MSEC;
+        for (unsigned i = 1; i < failures && d < 5 * USEC_PER_SEC; i++)
+                d *= 2;
+        return d < 5 * USEC_PER_SEC ? d : 5 * USEC_PER_SEC;
+}
 
 Session *session_find(Daemon *d, const char *name) {
         for (size_t i = 0; i < d->n_sessions; i++)
@@ -27,73 +37,147 @@ Session *session_find(Daemon *d, const char *name) {
 void session_free(Session *s) {
         if (!s)
                 return;
-        sd_event_source_disable_unref(s->kill_timer);
-        safe_close(s->pidfd);
         session_record_done(&s->rec);
+        free(s->account);
         free(s->name);
         free(s);
 }
 
-/* The names of the user's groups, primary first, for [Group:] and
- * ExemptGroups. A user NSS no longer knows gets none. */
-static void user_groups(const char *user, char ***ret, size_t *ret_n) {
-        struct passwd *pw = getpwnam(user);
-        gid_t *gids = NULL;
-        int n = 16;
+bool session_timed(const Session *s) {
+        return !s->eff.exempt && s->eff.input_timeout_usec > 0;
+}
+
+/* Errors of the NSS functions that mean "no such entry" rather than "could
+ * not look" (getpwnam(3)). */
+static bool nss_not_found(int e) {
+        return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
+}
+
+typedef struct Account {
+        char *name;
+        gid_t gid;
+        bool found;
+} Account;
+
+static int account_getpw(const char *name, uid_t uid, Account *ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 1024;
+
+        for (;;) {
+                struct passwd pw, *result = NULL;
+                char *p = realloc(buf, size);
+                int e;
+
+                if (!p)
+                        return -ENOMEM;
+                buf = p;
+                e = name ? getpwnam_r(name, &pw, buf, size, &result) : getpwuid_r(uid, &pw, buf, size, &result);
+                if (e == ERANGE && size < 1024 * 1024) {
+                        size *= 2;
+                        continue;
+                }
+                if (!result)
+                        return nss_not_found(e) ? 0 : -e;
+                if (pw.pw_uid != uid)
+                        return 0; /* another account of that name now */
+                ret->name = strdup(pw.pw_name);
+                if (!ret->name)
+                        return -ENOMEM;
+                ret->gid = pw.pw_gid;
+                ret->found = true;
+                return 0;
+        }
+}
+
+/* The account's own name: the record's name may be what the client typed
+ * ("ALICE", "alice@EXAMPLE" with sssd), and [User:] and ExemptUsers name
+ * accounts. By name first (aliases of one UID stay apart), then by UID. */
+static int account_lookup(const SessionRecord *rec, Account *ret) {
+        int r;
+
+        *ret = (Account) {};
+        r = account_getpw(rec->user, rec->uid, ret);
+        if (r < 0 || ret->found)
+                return r;
+        return account_getpw(NULL, rec->uid, ret);
+}
+
+/* The names of the account's groups, primary first. */
+static int account_groups(const Account *a, char ***ret, size_t *ret_n) {
+        _cleanup_free_ gid_t *gids = NULL;
         char **names = NULL;
+        int n = 16;
         size_t k = 0;
 
         *ret = NULL;
         *ret_n = 0;
-        if (!pw)
-                return;
         for (;;) {
                 gid_t *p = reallocarray(gids, (size_t) n, sizeof(gid_t));
                 if (!p)
-                        goto out;
+                        return -ENOMEM;
                 gids = p;
                 int m = n;
-                if (getgrouplist(user, pw->pw_gid, gids, &m) >= 0) {
+                if (getgrouplist(a->name, a->gid, gids, &m) >= 0) {
                         n = m;
                         break;
                 }
                 if (m <= n || m > 65536)
-                        goto out;
+                        return -EIO;
                 n = m;
         }
         names = calloc((size_t) n, sizeof(char *));
         if (!names)
-                goto out;
+                return -ENOMEM;
         for (int i = 0; i < n; i++) {
-                struct group *gr = getgrgid(gids[i]);
+                struct group *gr;
+                errno = 0;
+                gr = getgrgid(gids[i]);
+                if (!gr && !nss_not_found(errno)) {
+                        int e = errno;
+                        for (size_t j = 0; j < k; j++)
+                                free(names[j]);
+                        free(names);
+                        return -e;
+                }
                 if (gr && (names[k] = strdup(gr->gr_name)))
                         k++;
         }
         *ret = names;
         *ret_n = k;
-out:
-        free(gids);
+        return 0;
 }
 
-void session_resolve_limits(Daemon *d, Session *s) {
-        char **groups;
-        size_t n;
+int session_resolve_limits(Daemon *d, Session *s) {
+        Account a;
+        char **groups = NULL;
+        size_t n = 0;
+        int r;
 
-        user_groups(s->rec.user, &groups, &n);
-        config_resolve(&d->config, s->rec.user, groups, n, &s->eff);
+        r = account_lookup(&s->rec, &a);
+        if (r < 0)
+                return r;
+        if (a.found) {
+                r = account_groups(&a, &groups, &n);
+                if (r < 0) {
+                        free(a.name);
+                        return r;
+                }
+        } else if (!(a.name = strdup(s->rec.user)))
+                return -ENOMEM; /* an account NSS no longer knows: its recorded name, no groups */
+        free(s->account);
+        s->account = a.name;
+        config_resolve(&d->config, s->account, groups, n, &s->eff);
         for (size_t i = 0; i < n; i++)
                 free(groups[i]);
         free(groups);
+        s->has_limits = true;
+        return 0;
 }
 
-static bool timed(const Session *s) {
-        return !s->eff.exempt && s->eff.input_timeout_usec > 0;
-}
-
-static void unwatchable(Session *s, const char *why) {
+void session_unwatchable(Session *s, const char *why) {
         s->state = SESSION_UNWATCHABLE;
         s->deadline = 0;
-        if (s->rec.user) {
+        if (s->has_record) {
                 _cleanup_(fields_free) Fields f = {};
                 session_fields(s, &f);
                 log_struct(LOG_WARNING, MESSAGE_ID_SESSION_UNWATCHABLE, f.v, "Cannot watch %s: %s", f.label, why);
@@ -102,153 +186,314 @@ static void unwatchable(Session *s, const char *why) {
                            s->name, why);
 }
 
-typedef struct Match {
+void session_trouble(Session *s, uint64_t now, const char *what, int error) {
+        s->failures++;
+        s->deadline = now + retry_delay_usec(s->failures);
+        if (s->state != SESSION_WATCHING)
+                s->state = SESSION_PENDING;
+        if (s->trouble_logged)
+                return;
+        s->trouble_logged = true;
+        log_warning("Session %s: %s: %s; trying again until it works", s->name, what, strerror(-error));
+}
+
+static void trouble_over(Session *s) {
+        if (s->trouble_logged)
+                log_info("Session %s: working again after %u tries", s->name, s->failures);
+        s->failures = 0;
+        s->trouble_logged = false;
+}
+
+static void watch_started(Session *s, uint64_t now) {
+        _cleanup_(fields_free) Fields f = {};
+        char t[TIME_SPAN_MAX];
+
+        trouble_over(s);
+        s->silence_usec = (uint64_t) s->sock.last_data_recv_ms * USEC_PER_MSEC;
+        if (session_timed(s)) {
+                s->state = SESSION_WATCHING;
+                s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);
+        } else {
+                s->state = SESSION_UNTIMED;
+                s->deadline = 0;
+        }
+        session_fields(s, &f);
+        if (session_timed(s))
+                log_struct(LOG_INFO, MESSAGE_ID_SESSION_WATCHED, f.v,
+                           "Watching %s: ends after %s without input (%s), silent for %s now%s", f.label,
+                           time_span_format(t, s->eff.input_timeout_usec, 0), s->eff.source, f.silence,
+                           s->eff.dry_run ? " (dry run)" : "");
+        else
+                log_struct(LOG_INFO, MESSAGE_ID_SESSION_WATCHED, f.v, "Watching %s: never ended (%s)", f.label,
+                           s->eff.exempt ? "exempt" : "InputTimeoutSec=0");
+}
+
+typedef struct Attach {
         Session **list;
         size_t n;
         uint64_t **inodes;   /* per session: socket inodes from /proc/PID/fd */
         size_t *n_inodes;
-} Match;
+        unsigned *candidates; /* per session: TCP sockets of its monitor in the dump */
+        TcpInput *chosen;
+        IdMap owner;          /* socket inode -> session index */
+} Attach;
 
-static int match_cb(const TcpInput *in, void *userdata) {
-        Match *m = userdata;
+static int attach_cb(const TcpInput *in, void *userdata) {
+        Attach *a = userdata;
+        uint64_t k;
 
-        for (size_t i = 0; i < m->n; i++)
-                for (size_t j = 0; j < m->n_inodes[i]; j++)
-                        if (m->inodes[i][j] == in->inode) {
-                                Session *s = m->list[i];
-                                /* The monitor holds one connection; if it held two,
-                                 * the one from the recorded peer wins. */
-                                if (!s->sock.found || in->state == TCP_INPUT_STATE_ESTABLISHED)
-                                        s->sock = *in;
-                        }
+        if (!id_map_get(&a->owner, in->inode, &k))
+                return 0;
+        Session *s = a->list[k];
+        if (s->rec.socket_inode != 0) {
+                /* The module proved which one is sshd's. */
+                if (in->inode == s->rec.socket_inode) {
+                        a->chosen[k] = *in;
+                        a->candidates[k] = 1;
+                }
+                return 0;
+        }
+        /* Without that proof only a monitor with a single TCP connection
+         * can be timed: never guess by the order of the dump. */
+        if (a->candidates[k]++ == 0)
+                a->chosen[k] = *in;
         return 0;
 }
 
-/* Finds each new session's connection with one socket dump for all of them:
- * at start-up with many records this is one pass, not one per session. */
-static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now) {
-        Match m = { .list = list, .n = n };
+static bool inode_listed(const uint64_t *v, size_t n, uint64_t inode) {
+        for (size_t i = 0; i < n; i++)
+                if (v[i] == inode)
+                        return true;
+        return false;
+}
+
+/* Finds each new session's connection with one socket dump for all of
+ * them. Sessions whose sshd is gone are handed back in gone[]. */
+static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now, Session **gone, size_t *n_gone) {
+        Attach a = { .list = list, .n = n };
         int r;
 
-        m.inodes = calloc(n, sizeof(uint64_t *));
-        m.n_inodes = calloc(n, sizeof(size_t));
-        if (!m.inodes || !m.n_inodes) {
+        a.inodes = calloc(n, sizeof(uint64_t *));
+        a.n_inodes = calloc(n, sizeof(size_t));
+        a.candidates = calloc(n, sizeof(unsigned));
+        a.chosen = calloc(n, sizeof(TcpInput));
+        if (!a.inodes || !a.n_inodes || !a.candidates || !a.chosen) {
                 for (size_t i = 0; i < n; i++)
-                        unwatchable(list[i], "out of memory");
+                        session_trouble(list[i], now, "cannot look for its connection", -ENOMEM);
                 goto out;
         }
         for (size_t i = 0; i < n; i++) {
+                Session *s = list[i];
                 /* All its sockets: the dump below knows which are TCP, and
                  * /proc/PID/net/tcp would cost a hash walk per session. */
-                r = proc_socket_inodes(d->proc_root, list[i]->rec.sshd_pid, &m.inodes[i], &m.n_inodes[i]);
-                if (r < 0)
-                        log_debug("Cannot list sockets of PID %d: %s", (int) list[i]->rec.sshd_pid, strerror(-r));
+                r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &a.inodes[i], &a.n_inodes[i]);
+                if (r == -ENOENT || r == -ESRCH) {
+                        if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH) {
+                                gone[(*n_gone)++] = s;
+                                list[i] = NULL;
+                                continue;
+                        }
+                        session_trouble(s, now, "cannot list the sockets of its sshd", r);
+                        list[i] = NULL;
+                } else if (r == -EACCES || r == -EPERM) {
+                        session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
+                        list[i] = NULL;
+                } else if (r < 0) {
+                        session_trouble(s, now, "cannot list the sockets of its sshd", r);
+                        list[i] = NULL;
+                }
+                for (size_t j = 0; list[i] && j < a.n_inodes[i]; j++) {
+                        r = id_map_put(&a.owner, a.inodes[i][j], i);
+                        if (r < 0) {
+                                session_trouble(s, now, "cannot look for its connection", r);
+                                list[i] = NULL;
+                        }
+                }
         }
-        r = tcp_diag_dump(d->diag_fd, match_cb, &m);
-        if (r < 0)
-                log_error_errno(r, "Cannot dump TCP sockets through NETLINK_SOCK_DIAG");
+        r = tcp_diag_dump(d->diag_fd, attach_cb, &a);
+        if (r < 0) {
+                /* Nothing learnt: try again shortly, for all of them. */
+                for (size_t i = 0; i < n; i++)
+                        if (list[i])
+                                session_trouble(list[i], now, "cannot dump TCP sockets through NETLINK_SOCK_DIAG", r);
+                goto out;
+        }
 
         for (size_t i = 0; i < n; i++) {
                 Session *s = list[i];
-                _cleanup_(fields_free) Fields f = {};
-                char t[TIME_SPAN_MAX];
+                char why[160];
 
-                if (!s->sock.found) {
-                        unwatchable(s, m.n_inodes[i] == 0 ? "its sshd holds no TCP socket"
-                                                          : "its TCP socket is not in this network namespace");
+                if (!s)
+                        continue;
+                if (a.candidates[i] == 1) {
+                        s->sock = a.chosen[i];
+                        watch_started(s, now);
                         continue;
                 }
-                s->silence_usec = (uint64_t) s->sock.last_data_recv_ms * 1000;
-                if (timed(s)) {
-                        s->state = SESSION_WATCHING;
-                        s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);
-                } else {
-                        s->state = SESSION_UNTIMED;
-                        s->deadline = 0;
+                if (s->rec.socket_inode != 0) {
+                        if (inode_listed(a.inodes[i], a.n_inodes[i], s->rec.socket_inode))
+                                session_unwatchable(s, "its TCP connection is not in this network namespace");
+                        else if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH) {
+                                gone[(*n_gone)++] = s;
+                        } else {
+                                /* sshd is closing it: look again later. */
+                                s->state = SESSION_CLOSING;
+                                s->deadline = now + 5 * USEC_PER_SEC;
+                        }
+                        continue;
                 }
-                session_fields(s, &f);
-                if (timed(s))
-                        log_struct(LOG_INFO, MESSAGE_ID_SESSION_WATCHED, f.v,
-                                   "Watching %s: ends after %s without input (%s), silent for %s now%s", f.label,
-                                   time_span_format(t, s->eff.input_timeout_usec, 0), s->eff.source,
-                                   f.silence, s->eff.dry_run ? " (dry run)" : "");
-                else
-                        log_struct(LOG_INFO, MESSAGE_ID_SESSION_WATCHED, f.v, "Watching %s: never ended (%s)",
-                                   f.label, s->eff.exempt ? "exempt" : "InputTimeoutSec=0");
+                if (a.candidates[i] == 0)
+                        session_unwatchable(s, a.n_inodes[i] == 0
+                                                       ? "its sshd holds no socket"
+                                                       : "its sshd holds no TCP connection in this network namespace");
+                else {
+                        snprintf(why, sizeof(why),
+                                 "its sshd holds %u TCP connections and its record does not say which one is the "
+                                 "client's",
+                                 a.candidates[i]);
+                        session_unwatchable(s, why);
+                }
         }
 out:
-        for (size_t i = 0; m.inodes && i < n; i++)
-                free(m.inodes[i]);
-        free(m.inodes);
-        free(m.n_inodes);
+        for (size_t i = 0; a.inodes && i < n; i++)
+                free(a.inodes[i]);
+        free(a.inodes);
+        free(a.n_inodes);
+        free(a.candidates);
+        free(a.chosen);
+        id_map_done(&a.owner);
 }
 
-/* Reads, validates and resolves one record; the socket comes later. */
-static int session_new(Daemon *d, int dir_fd, const char *name, Session **ret) {
+static Session *session_new(Daemon *d, const char *name) {
         Session *s = calloc(1, sizeof(Session));
         Session **p;
-        int r;
 
         if (!s)
-                return -ENOMEM;
+                return NULL;
         s->daemon = d;
-        s->pidfd = -1;
         s->rec = SESSION_RECORD_NULL;
         s->name = strdup(name);
         p = reallocarray(d->sessions, d->n_sessions + 1, sizeof(Session *));
+        if (p)
+                d->sessions = p;
         if (!s->name || !p) {
                 session_free(s);
-                return -ENOMEM;
+                return NULL;
         }
         d->sessions = p;
         d->sessions[d->n_sessions++] = s;
-        *ret = s;
-
-        r = session_record_read(dir_fd, name, &s->rec);
-        if (r < 0) {
-                session_record_done(&s->rec);
-                unwatchable(s, r == -EPERM ? "record has the wrong owner, mode or type"
-                               : r == -EBADMSG || r == -E2BIG || r == -EFBIG ? "record is malformed"
-                               : r == -EPROTONOSUPPORT ? "record has an unknown VERSION"
-                                                       : strerror(-r));
-                return 0;
-        }
-        r = session_record_check_process(d->proc_root, &s->rec);
-        if (r < 0) {
-                unwatchable(s, r == -ESRCH ? "its sshd process is gone (or the PID was reused)" : strerror(-r));
-                return 0;
-        }
-        session_resolve_limits(d, s);
-        return 1; /* wants a socket */
+        return s;
 }
 
-/* Adds every name not in the table yet (one socket dump for all of them). */
-static int sessions_add_many(Daemon *d, char **names, size_t n) {
-        _cleanup_free_ Session **fresh = calloc(n ? n : 1, sizeof(Session *));
+/* Record and limits. 1: wants a socket; 0: settled (or retried later);
+ * 2: its sshd is gone. */
+static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now) {
+        int r;
+
+        if (!s->has_record) {
+                r = session_record_read(dir_fd, s->name, &s->rec);
+                if (r == -ENOENT) {
+                        /* Removed before we could read it: sshd already closed it. */
+                        session_drop(d, s);
+                        return 0;
+                }
+                if (r == -EPERM || r == -EBADMSG || r == -E2BIG || r == -EFBIG || r == -EPROTONOSUPPORT ||
+                    r == -EINVAL || r == -ENOTDIR) {
+                        session_record_done(&s->rec);
+                        session_unwatchable(s, r == -EPERM ? "record has the wrong owner, mode or type"
+                                               : r == -EPROTONOSUPPORT ? "record has an unknown VERSION"
+                                                                       : "record is malformed");
+                        return 0;
+                }
+                if (r < 0) {
+                        session_record_done(&s->rec);
+                        session_trouble(s, now, "cannot read its record", r);
+                        return 0;
+                }
+                s->has_record = true;
+                r = session_record_this_boot(&s->rec, d->boot_id);
+                if (r == 0) {
+                        /* Its PIDs, audit ids and cgroups name nothing of this boot. */
+                        log_info("Removing session record %s of a previous boot", s->name);
+                        (void) unlinkat(dir_fd, s->name, 0);
+                        session_drop(d, s);
+                        return 0;
+                }
+        }
+        if (ending_find(d, s->name)) {
+                s->state = SESSION_ENDING; /* a restart during KillGraceSec */
+                s->deadline = 0;
+                return 0;
+        }
+        if (!s->has_limits) {
+                r = session_resolve_limits(d, s);
+                if (r < 0) {
+                        session_trouble(s, now, "cannot look up its user's account and groups", r);
+                        return 0;
+                }
+        }
+        r = session_record_check_process(d->proc_root, &s->rec);
+        if (r == -ESRCH)
+                return 2;
+        if (r < 0) {
+                session_trouble(s, now, "cannot read its sshd's process", r);
+                return 0;
+        }
+        return 1;
+}
+
+/* Prepares the given sessions, then attaches sockets to those that want
+ * one (one dump for all) and ends those whose sshd is gone. */
+static void sessions_settle(Daemon *d, Session **list, size_t n, uint64_t now) {
+        _cleanup_free_ Session **want = calloc(n ?: 1, sizeof(Session *));
+        _cleanup_free_ Session **gone = calloc(n ?: 1, sizeof(Session *));
         _cleanup_close_ int dir_fd = -1;
+        size_t n_want = 0, n_gone = 0;
+
+        if (!want || !gone) {
+                for (size_t i = 0; i < n; i++)
+                        session_trouble(list[i], now, "cannot settle", -ENOMEM);
+                return;
+        }
+        dir_fd = session_dir_open(d->state_dir, false);
+        if (dir_fd < 0) {
+                for (size_t i = 0; i < n; i++)
+                        session_trouble(list[i], now, "cannot open the sessions directory", dir_fd);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                int r = session_prepare(d, dir_fd, list[i], now);
+                if (r == 1)
+                        want[n_want++] = list[i];
+                else if (r == 2)
+                        gone[n_gone++] = list[i];
+        }
+        if (n_want > 0)
+                attach_sockets(d, want, n_want, now, gone, &n_gone);
+        if (n_gone > 0)
+                endings_begin(d, gone, n_gone, now);
+}
+
+static int sessions_add_many(Daemon *d, char **names, size_t n) {
+        _cleanup_free_ Session **fresh = calloc(n ?: 1, sizeof(Session *));
         size_t k = 0;
         uint64_t now;
-        int r;
 
         if (!fresh)
                 return -ENOMEM;
-        dir_fd = session_dir_open(d->state_dir, false);
-        if (dir_fd < 0)
-                return log_error_errno(dir_fd, "Cannot open %s", d->sessions_path);
         for (size_t i = 0; i < n; i++) {
                 Session *s;
                 if (session_find(d, names[i]))
                         continue;
-                r = session_new(d, dir_fd, names[i], &s);
-                if (r < 0)
-                        return log_error_errno(r, "Cannot add session %s", names[i]);
-                if (r > 0)
-                        fresh[k++] = s;
+                s = session_new(d, names[i]);
+                if (!s)
+                        return log_error_errno(-ENOMEM, "Cannot add session %s", names[i]);
+                fresh[k++] = s;
         }
         if (k == 0)
                 return 0;
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-        attach_sockets(d, fresh, k, now);
+        sessions_settle(d, fresh, k, now);
         return 0;
 }
 
@@ -261,17 +506,27 @@ int sessions_add_names(Daemon *d, char **names, size_t n) {
         return sessions_add_many(d, names, n);
 }
 
+void sessions_retry_due(Daemon *d, uint64_t now) {
+        _cleanup_free_ Session **due = calloc(d->n_sessions ?: 1, sizeof(Session *));
+        size_t n = 0;
+
+        if (!due)
+                return;
+        for (size_t i = 0; i < d->n_sessions; i++) {
+                Session *s = d->sessions[i];
+                if (s->state == SESSION_PENDING && deadline_due(s->deadline, now))
+                        due[n++] = s;
+        }
+        if (n > 0)
+                sessions_settle(d, due, n, now);
+}
+
 void session_remove(Daemon *d, const char *name) {
         Session *s = session_find(d, name);
 
         if (!s)
                 return;
-        if (s->state == SESSION_ENDING) {
-                /* close_session ran: sshd ended cleanly. The kill timer
-                 * still sweeps what the session may have left. */
-                s->record_gone = true;
-                return;
-        }
+        /* An ending in progress goes on without it: it has its own copy. */
         log_debug("Session record %s removed", name);
         session_drop(d, s);
 }

@@ -7,13 +7,17 @@
 /* The journal fields of a session entry (DESIGN.md section 6) and the words
  * that name it in MESSAGE=. */
 typedef struct Fields {
-        char *v[12];                 /* "KEY=VALUE", NULL-terminated */
+        char *v[14];                 /* "KEY=VALUE", NULL-terminated */
         char label[1500];            /* "session 7 of alice from 198.51.100.7"; fits the longest record values */
         char silence[TIME_SPAN_MAX]; /* "15min 2s" */
         char timeout[TIME_SPAN_MAX];
 } Fields;
 
-/* extra: one more "KEY=VALUE" (may be NULL), copied. */
+/* user: the account's own name when known, else NULL for the record's.
+ * bytes: BYTES_RECEIVED, or NULL. extra: one more "KEY=VALUE" (may be NULL). */
+void fields_fill(const SessionRecord *rec, const char *user, uint64_t silence_usec, uint64_t timeout_usec,
+                 const uint64_t *bytes, const char *extra, Fields *f);
 void session_fields_extra(const Session *s, const char *extra, Fields *f);
 #define session_fields(s, f) session_fields_extra(s, NULL, f)
+void ending_fields(const Ending *e, const char *extra, Fields *f);
 void fields_free(Fields *f);

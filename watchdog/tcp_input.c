@@ -178,6 +178,7 @@ static int query_batch(int fd, TcpInput *socks, size_t n) {
                 if (i == 0)
                         first = seq;
                 socks[i].found = false;
+                socks[i].error = -EIO; /* until its answer comes */
                 fill_request(&reqs[i], socks[i].family, 0, seq, &socks[i].id);
         }
         /* Sequence numbers are consecutive unless they wrapped inside the batch. */
@@ -195,20 +196,30 @@ static int query_batch(int fd, TcpInput *socks, size_t n) {
                         if (i >= n)
                                 continue;
                         if (h->nlmsg_type == NLMSG_ERROR) {
-                                /* ENOENT: the connection is gone. */
+                                /* ENOENT: the connection is gone. Anything else
+                                 * (ENOBUFS, ENOMEM) says nothing about it. */
+                                const struct nlmsgerr *e = NLMSG_DATA(h);
                                 socks[i].found = false;
+                                socks[i].error = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error < 0 ? e->error
+                                                                                                         : -EIO;
                                 pending--;
                                 continue;
                         }
                         if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
                                 continue;
                         TcpInput in;
-                        if (parse_msg(h, &in) >= 0 && in.inode == socks[i].inode) {
+                        int pr = parse_msg(h, &in);
+                        if (pr >= 0 && in.inode == socks[i].inode) {
                                 socks[i].bytes_received = in.bytes_received;
                                 socks[i].last_data_recv_ms = in.last_data_recv_ms;
                                 socks[i].state = in.state;
                                 socks[i].found = true;
-                        }
+                                socks[i].error = 0;
+                        } else
+                                /* A garbled answer says nothing; another socket under
+                                 * the same addresses (or one without tcp_info, in
+                                 * TIME_WAIT) means ours is gone. */
+                                socks[i].error = pr == -EBADMSG ? -EIO : -ENOENT;
                         pending--;
                 }
         }

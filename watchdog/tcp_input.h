@@ -20,6 +20,9 @@ typedef struct TcpInput {
         uint64_t bytes_received;     /* tcpi_bytes_received */
         uint32_t last_data_recv_ms;  /* tcpi_last_data_recv: ms since the last data segment */
         bool found;                  /* tcp_diag_query(): the socket still exists */
+        int error;                   /* tcp_diag_query(): 0; -ENOENT when the kernel says it is gone;
+                                      * another negative errno when the answer failed (ENOBUFS,
+                                      * ENOMEM): the socket may well still be there */
 } TcpInput;
 
 /* A NETLINK_SOCK_DIAG socket (no capability needed). Returns fd or -errno. */
@@ -31,8 +34,9 @@ typedef int (*tcp_diag_cb)(const TcpInput *in, void *userdata);
 int tcp_diag_dump(int fd, tcp_diag_cb cb, void *userdata);
 
 /* Re-reads n known sockets by their exact id in one request batch (one
- * sendmsg, replies matched by sequence number). Sets found, bytes_received,
- * last_data_recv_ms and state of each; found=false for sockets that are gone. */
+ * sendmsg, replies matched by sequence number). Sets found, error,
+ * bytes_received, last_data_recv_ms and state of each: found=false with
+ * error=-ENOENT only for sockets the kernel says are gone. */
 int tcp_diag_query(int fd, TcpInput *socks, size_t n);
 
 /* One socket by inode, through a dump: for tests and one-off lookups. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
@@ -27,6 +28,13 @@
 static const char *cgroot, *fail_kill;
 static FILE *log_file;
 static unsigned delay_ms, in_flight, max_in_flight;
+
+/* CLOCK_REALTIME in ms, to set beside the test's own timestamps. */
+static unsigned long long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (unsigned long long) ts.tv_sec * 1000 + (unsigned long long) ts.tv_nsec / 1000000;
+}
 
 static int scope_dir(const char *id, char **ret) {
         for (const char *p = id; *p; p++)
@@ -78,7 +86,7 @@ static int answer(Pending *p) {
         else
                 r = sd_bus_reply_method_return(p->call, NULL);
         in_flight--;
-        fprintf(log_file, "%s %s -> %s\n", p->method, p->id, error_name ?: "ok");
+        fprintf(log_file, "%s %s -> %s at %llu\n", p->method, p->id, error_name ?: "ok", now_ms());
         fflush(log_file);
         sd_bus_message_unref(p->call);
         free(p->method);
@@ -108,8 +116,8 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         in_flight++;
         if (in_flight > max_in_flight)
                 max_in_flight = in_flight;
-        fprintf(log_file, "call %s %s %s %d in-flight=%u max-in-flight=%u\n", method, id, who ?: "-", (int) signo,
-                in_flight, max_in_flight);
+        fprintf(log_file, "call %s %s %s %d in-flight=%u max-in-flight=%u at %llu\n", method, id, who ?: "-",
+                (int) signo, in_flight, max_in_flight, now_ms());
         fflush(log_file);
 
         p = calloc(1, sizeof(*p));
@@ -118,8 +126,9 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         p->call = sd_bus_message_ref(m);
         if (delay_ms == 0)
                 return answer(p) < 0 ? -EIO : 1;
+        /* Accuracy 1 us: 0 would mean sd-event's default of 250 ms. */
         r = sd_event_add_time_relative(sd_bus_get_event(sd_bus_message_get_bus(m)), NULL, CLOCK_MONOTONIC,
-                                       (uint64_t) delay_ms * 1000, 0, on_delay, p);
+                                       (uint64_t) delay_ms * 1000, 1, on_delay, p);
         return r < 0 ? r : 1;
 }
 

@@ -24,7 +24,9 @@
 . "$top_srcdir/tests/lib/watchdog.sh"
 . "$top_srcdir/tests/lib/cgroup.sh"
 
-HELPERS=${top_builddir:-$top_srcdir}/tests/helpers
+# Built helpers; CI points this at a plain build when the daemon is a
+# sanitizer one (sshd cannot load a sanitizer-built PAM module).
+HELPERS=${HELPERS:-${top_builddir:-$top_srcdir}/tests/helpers}
 EXEC_IN="$top_srcdir/tests/helpers/exec-in"
 
 scenario_setup() {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The never-kill guards, on real processes: a PID whose start time does not
  * match is never signalled; PID 1 and ourselves never are; a cgroup that
- * holds (or contains) a protected process is never killed. */
+ * holds (or contains) a protected process is never killed, nor one that is
+ * not the cgroup it was (another of the same name). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -76,73 +78,6 @@ static void test_protected_pids(void **state) {
         assert_int_equal(pidfd_open_checked(NULL, 0, 0, NULL), -EPERM);
 }
 
-/* process_kill_session by process tree: the child and grandchild of a root
- * die, an unrelated process and the protected one do not. */
-static void test_kill_tree(void **state) {
-        int p[2], sig;
-        pid_t root, bystander = spawn_sleeper(), grandchild;
-
-        assert_int_equal(pipe(p), 0);
-        root = fork();
-        assert_true(root >= 0);
-        if (root == 0) {
-                pid_t gc = fork();
-                if (gc == 0) {
-                        pause();
-                        _exit(0);
-                }
-                (void) write(p[1], &gc, sizeof(gc));
-                pause();
-                _exit(0);
-        }
-        assert_int_equal(read(p[0], &grandchild, sizeof(grandchild)), (ssize_t) sizeof(grandchild));
-        close(p[0]);
-        close(p[1]);
-
-        ProcStat rst;
-        assert_int_equal(proc_stat_read(NULL, root, &rst), 0);
-
-        /* The root's PID with another start time: sshd's monitor has exited
-         * and its PID names someone else's process now. Nothing dies. */
-        assert_int_equal(process_kill_session(NULL, AUDIT_SESSION_UNSET, root, rst.starttime + 1, 0), 0);
-        assert_true(alive(root));
-        assert_int_equal(kill(grandchild, 0), 0);
-
-        int n = process_kill_session(NULL, AUDIT_SESSION_UNSET, root, rst.starttime, 0);
-        assert_int_equal(n, 2);
-        reap(root, &sig);
-        assert_int_equal(sig, SIGKILL);
-        usleep(20000);
-        /* Reparented and killed: gone, or a zombie if init is slow to reap. */
-        ProcStat gst;
-        int gr = proc_stat_read(NULL, grandchild, &gst);
-        assert_true(gr == -ENOENT || (gr == 0 && (gst.state == 'Z' || gst.state == 'X')));
-        assert_true(alive(bystander));
-
-        /* The protected PID survives even as the tree root. */
-        ProcStat bst;
-        assert_int_equal(proc_stat_read(NULL, bystander, &bst), 0);
-        assert_int_equal(process_kill_session(NULL, AUDIT_SESSION_UNSET, bystander, bst.starttime, bystander), 0);
-        assert_true(alive(bystander));
-        kill(bystander, SIGKILL);
-        reap(bystander, &sig);
-}
-
-/* By audit session on a fake /proc: only matching, non-protected entries are
- * chosen; the real kill of fake PIDs cannot happen (pidfd_open of numbers
- * that are no live process fails), so this checks selection without risk. */
-static void test_audit_selection_fake_proc(void **state) {
-        char *root = tmp_tree_new();
-        /* PIDs far above pid_max: no live process can have them. */
-        tmp_tree_write(root, "4000001/stat", "4000001 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0\n");
-        tmp_tree_write(root, "4000001/sessionid", "7");
-        tmp_tree_write(root, "4000002/stat", "4000002 (sleep) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 101 0\n");
-        tmp_tree_write(root, "4000002/sessionid", "8");
-        assert_int_equal(process_kill_session(root, 7, 0, 0, 0), 0);
-        tmp_tree_remove(root);
-        free(root);
-}
-
 static void test_cgroup_guard(void **state) {
         char *protected[] = {
                 (char *) "/init.scope",
@@ -169,26 +104,6 @@ static void test_cgroup_guard(void **state) {
         assert_false(cgroup_kill_allowed("/", shared, 3));
 }
 
-static void test_mount_point(void **state) {
-        char *root = tmp_tree_new(), *path, *mnt = NULL;
-
-        tmp_tree_write(root, "hybrid",
-                       "25 30 0:23 / /sys rw - sysfs sysfs rw\n"
-                       "35 25 0:30 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-                       "36 25 0:31 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n");
-        tmp_tree_write(root, "none", "25 30 0:23 / /sys rw - sysfs sysfs rw\n");
-        assert_true(asprintf(&path, "%s/hybrid", root) > 0);
-        assert_int_equal(cgroup2_mount_point(path, &mnt), 0);
-        assert_string_equal(mnt, "/sys/fs/cgroup/unified");
-        free(mnt);
-        free(path);
-        assert_true(asprintf(&path, "%s/none", root) > 0);
-        assert_int_equal(cgroup2_mount_point(path, &mnt), -ENOENT);
-        free(path);
-        tmp_tree_remove(root);
-        free(root);
-}
-
 static void test_count_procs(void **state) {
         char *root = tmp_tree_new();
 
@@ -202,15 +117,32 @@ static void test_count_procs(void **state) {
         free(root);
 }
 
+/* cgroup.kill goes only to the cgroup with the recorded id: not to a later
+ * one of the same name. (A plain directory has no cgroup.kill: -ENOENT is
+ * the answer of a kernel without it, too.) */
+static void test_cgroup_kill_id(void **state) {
+        char *root = tmp_tree_new(), *dir;
+        struct stat st;
+
+        tmp_tree_write(root, "session-7.scope/cgroup.procs", "101\n");
+        tmp_tree_write(root, "session-7.scope/cgroup.kill", "");
+        assert_true(asprintf(&dir, "%s/session-7.scope", root) > 0);
+        assert_int_equal(stat(dir, &st), 0);
+        assert_int_equal(cgroup_kill(root, "/session-7.scope", (uint64_t) st.st_ino + 1), -ENOENT);
+        assert_int_equal(cgroup_kill(root, "/session-7.scope", (uint64_t) st.st_ino), 1);
+        assert_int_equal(cgroup_kill(root, "/session-8.scope", (uint64_t) st.st_ino), -ENOENT);
+        free(dir);
+        tmp_tree_remove(root);
+        free(root);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_wrong_starttime_not_signalled),
                 cmocka_unit_test(test_protected_pids),
-                cmocka_unit_test(test_kill_tree),
-                cmocka_unit_test(test_audit_selection_fake_proc),
                 cmocka_unit_test(test_cgroup_guard),
-                cmocka_unit_test(test_mount_point),
                 cmocka_unit_test(test_count_procs),
+                cmocka_unit_test(test_cgroup_kill_id),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Ending a session, in the order of DESIGN.md section 4: the journal entry
+ * first; then SIGTERM to sshd's monitor, which closes the session the way
+ * sshd does (close_session, SIGHUP to the shell, a wtmp logout); then,
+ * KillGraceSec later, SIGKILL for whatever the session left behind. Never
+ * SIGKILL the monitor first: its child would live on without close_session.
+ *
+ * Before the SIGTERM, the monitor's process tree is taken (once it exits,
+ * nothing else ties its children to the session) and the ending is written
+ * to the state directory: a daemon restarted in the grace still kills. No
+ * file descriptor is held across the grace. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "deadline.h"
+#include "ending_store.h"
+#include "log.h"
+#include "logind.h"
+#include "macro.h"
+#include "process_kill.h"
+#include "process_tree.h"
+#include "session_fields.h"
+#include "time_span.h"
+
+/* Endings due within this much of each other share one kill pass. */
+#define KILL_BATCH_WINDOW_USEC (50 * USEC_PER_MSEC)
+/* How soon a SIGTERM that failed for a reason that may pass is tried again. */
+#define TERM_RETRY_USEC (100 * USEC_PER_MSEC)
+
+static int endings_dir(Daemon *d) {
+        int fd = state_subdir_open(d->state_dir, ENDING_DIR_NAME, true);
+        if (fd < 0)
+                log_error_errno(fd, "Cannot open %s/" ENDING_DIR_NAME, d->state_dir);
+        return fd;
+}
+
+void ending_note(Ending *e, const char *fmt, ...) {
+        char *note = NULL, *joined = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&note, fmt, ap) < 0)
+                note = NULL;
+        va_end(ap);
+        if (!note)
+                return;
+        if (!e->notes) {
+                e->notes = note;
+                return;
+        }
+        if (asprintf(&joined, "%s; %s", e->notes, note) >= 0) {
+                free(e->notes);
+                e->notes = joined;
+        }
+        free(note);
+}
+
+Ending *ending_find(Daemon *d, const char *name) {
+        for (size_t i = 0; i < d->n_endings; i++)
+                if (strcmp(d->endings[i]->name, name) == 0)
+                        return d->endings[i];
+        return NULL;
+}
+
+void ending_free(Ending *e) {
+        if (!e)
+                return;
+        if (e->daemon)
+                logind_cancel(e->daemon, e);
+        session_record_done(&e->rec);
+        free(e->name);
+        free(e->tree);
+        free(e->notes);
+        free(e);
+}
+
+static int ending_add(Daemon *d, Ending *e) {
+        Ending **p = reallocarray(d->endings, d->n_endings + 1, sizeof(Ending *));
+        if (!p)
+                return -ENOMEM;
+        d->endings = p;
+        d->endings[d->n_endings++] = e;
+        return 0;
+}
+
+static void ending_forget(Daemon *d, Ending *e) {
+        for (size_t i = 0; i < d->n_endings; i++)
+                if (d->endings[i] == e) {
+                        memmove(d->endings + i, d->endings + i + 1, (d->n_endings - i - 1) * sizeof(Ending *));
+                        d->n_endings--;
+                        return;
+                }
+}
+
+static void send_term(Ending *e) {
+        Daemon *d = e->daemon;
+        int r = process_signal_checked(d->proc_root, e->rec.sshd_pid, e->rec.sshd_starttime, SIGTERM);
+
+        /* 0: it exited meanwhile (or is protected): nothing to close. */
+        e->term_pending = r < 0;
+        if (r < 0)
+                log_warning_errno(r, "Cannot send SIGTERM to sshd PID %d yet; trying again", (int) e->rec.sshd_pid);
+}
+
+static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t now) {
+        Ending *e = calloc(1, sizeof(Ending));
+
+        if (!e)
+                return NULL;
+        e->daemon = d;
+        e->reason = reason;
+        e->logind_procs = -1;
+        e->name = strdup(s->name);
+        if (!e->name || session_record_copy(&s->rec, &e->rec) < 0) {
+                ending_free(e);
+                return NULL;
+        }
+        /* The account's own name in the entries, whatever was typed. */
+        if (s->account && strcmp(s->account, e->rec.user) != 0) {
+                char *u = strdup(s->account);
+                if (u) {
+                        free(e->rec.user);
+                        e->rec.user = u;
+                }
+        }
+        e->silence_usec = s->silence_usec;
+        e->timeout_usec = s->eff.input_timeout_usec;
+        e->grace_usec = s->eff.kill_grace_usec;
+        e->bytes_received = s->sock.bytes_received;
+        /* No grace without a monitor to close the session: sshd is gone. */
+        e->kill_at = reason == ENDING_SILENT ? now + e->grace_usec : now;
+        return e;
+}
+
+static void report_dry_run(Session *s, EndingReason reason) {
+        _cleanup_(fields_free) Fields f = {};
+
+        session_fields(s, &f);
+        if (reason == ENDING_SSHD_GONE)
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_DRY_RUN, f.v,
+                           "Dry run: would kill what is left of %s: its sshd exited without closing the session",
+                           f.label);
+        else
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_DRY_RUN, f.v,
+                           "Dry run: would end %s: no input for %s (limit %s)", f.label, f.silence, f.timeout);
+}
+
+/* A session whose sshd died while it was exempt or untimed: not ended (it
+ * never would have been), but its record is of no use any more. */
+static void drop_untimed_gone(Daemon *d, Session *s) {
+        _cleanup_close_ int dir_fd = session_dir_open(d->state_dir, false);
+
+        log_info("sshd PID %d of session %s exited without closing it; not ending it (%s), removing its record",
+                 (int) s->rec.sshd_pid, s->name, s->eff.exempt ? "exempt" : "InputTimeoutSec=0");
+        if (dir_fd >= 0)
+                (void) unlinkat(dir_fd, s->name, 0);
+        session_drop(d, s);
+}
+
+void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
+        _cleanup_free_ EndingReason *reasons = calloc(n ?: 1, sizeof(EndingReason));
+        _cleanup_free_ ProcRef *roots = calloc(n ?: 1, sizeof(ProcRef));
+        _cleanup_free_ ProcRef **trees = calloc(n ?: 1, sizeof(ProcRef *));
+        _cleanup_free_ size_t *n_trees = calloc(n ?: 1, sizeof(size_t));
+        _cleanup_free_ ProcRef *parents = calloc(n ?: 1, sizeof(ProcRef));
+        _cleanup_close_ int dir_fd = -1;
+        int r;
+
+        if (!reasons || !roots || !trees || !n_trees || !parents) {
+                for (size_t i = 0; i < n; i++)
+                        session_trouble(sessions[i], now, "cannot end it", -ENOMEM);
+                return;
+        }
+
+        /* Which monitors are alive, without holding a pidfd past this. */
+        for (size_t i = 0; i < n; i++) {
+                Session *s = sessions[i];
+                ProcStat st;
+                int fd = pidfd_open_checked(d->proc_root, s->rec.sshd_pid, s->rec.sshd_starttime, &st);
+
+                if (fd >= 0) {
+                        safe_close(fd);
+                        reasons[i] = ENDING_SILENT;
+                        roots[i] = (ProcRef) { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
+                        ProcStat pst;
+                        if (st.ppid > 1 && proc_stat_read(d->proc_root, st.ppid, &pst) == 0)
+                                parents[i] = (ProcRef) { .pid = st.ppid, .starttime = pst.starttime };
+                } else if (fd == -ESRCH) {
+                        reasons[i] = ENDING_SSHD_GONE;
+                } else {
+                        /* EMFILE, ENOMEM: not "gone"; try the ending again shortly. */
+                        session_trouble(s, now, "cannot open its sshd's process", fd);
+                        sessions[i] = NULL;
+                        continue;
+                }
+                if (reasons[i] == ENDING_SSHD_GONE && !session_timed(s)) {
+                        drop_untimed_gone(d, s);
+                        sessions[i] = NULL;
+                        continue;
+                }
+                if (s->eff.dry_run) {
+                        report_dry_run(s, reasons[i]);
+                        if (reasons[i] == ENDING_SILENT) {
+                                /* Look again a timeout later; quiet unless input moved. */
+                                s->dry_run_reported = true;
+                                s->dry_run_bytes = s->sock.bytes_received;
+                                s->deadline = now + s->eff.input_timeout_usec;
+                        } else
+                                session_unwatchable(s, "its sshd exited without closing the session (dry run)");
+                        sessions[i] = NULL;
+                }
+        }
+
+        /* One pass over /proc for all of them. */
+        r = process_tree_snapshot(d->proc_root, roots, n, trees, n_trees);
+        if (r < 0)
+                log_warning_errno(r, "Cannot take the process trees of %zu ending sessions; their scopes, cgroups or "
+                                     "audit sessions are still killed",
+                                  n);
+        dir_fd = endings_dir(d);
+
+        for (size_t i = 0; i < n; i++) {
+                Session *s = sessions[i];
+                _cleanup_(fields_free) Fields f = {};
+                Ending *e;
+
+                if (!s) {
+                        free(trees[i]);
+                        continue;
+                }
+                e = ending_new(d, s, reasons[i], now);
+                if (!e || ending_add(d, e) < 0) {
+                        ending_free(e);
+                        free(trees[i]);
+                        session_trouble(s, now, "cannot end it", -ENOMEM);
+                        continue;
+                }
+                e->tree = TAKE_PTR(trees[i]);
+                e->n_tree = n_trees[i];
+                e->term_parent = parents[i];
+
+                ending_fields(e, NULL, &f);
+                if (e->reason == ENDING_SILENT)
+                        log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v, "Ended %s: no input for %s (limit %s)",
+                                   f.label, f.silence, f.timeout);
+                else
+                        log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v,
+                                   "Ending %s: its sshd (PID %d) exited without closing the session", f.label,
+                                   (int) e->rec.sshd_pid);
+
+                if (dir_fd >= 0 && (r = ending_store_write(dir_fd, e, d->boot_id)) < 0)
+                        log_error_errno(r, "Cannot write the pending ending of %s; a restart before its kill "
+                                           "would miss it",
+                                        e->name);
+                if (e->reason == ENDING_SILENT)
+                        send_term(e);
+                s->state = SESSION_ENDING;
+                s->deadline = 0;
+        }
+        endings_reschedule(d);
+}
+
+static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        Daemon *d = userdata;
+        _cleanup_free_ Ending **due = calloc(d->n_endings ?: 1, sizeof(Ending *));
+        size_t n = 0;
+        uint64_t now;
+
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        if (!due) {
+                log_error_errno(-ENOMEM, "Cannot kill leftovers now; trying again");
+                (void) sd_event_source_set_time(src, now + TERM_RETRY_USEC);
+                (void) sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        for (size_t i = 0; i < d->n_endings; i++) {
+                Ending *e = d->endings[i];
+                if (e->logind_pending)
+                        continue;
+                if (e->term_pending && e->kill_at > now)
+                        send_term(e);
+                if (e->kill_at <= now + KILL_BATCH_WINDOW_USEC)
+                        due[n++] = e;
+        }
+        if (n > 0)
+                leftovers_kill(d, due, n);
+        endings_reschedule(d);
+        daemon_notify_status(d);
+        return 0;
+}
+
+void endings_reschedule(Daemon *d) {
+        uint64_t t = 0, now;
+        int r;
+
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        for (size_t i = 0; i < d->n_endings; i++) {
+                Ending *e = d->endings[i];
+                if (e->logind_pending)
+                        continue;
+                t = deadline_min(t, e->kill_at ?: 1);
+                if (e->term_pending)
+                        t = deadline_min(t, now + TERM_RETRY_USEC);
+        }
+        if (t == 0) {
+                if (d->kill_timer)
+                        (void) sd_event_source_set_enabled(d->kill_timer, SD_EVENT_OFF);
+                return;
+        }
+        if (!d->kill_timer) {
+                r = sd_event_add_time(d->event, &d->kill_timer, CLOCK_MONOTONIC, t, USEC_PER_MSEC, on_kill_timer, d);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot arm the kill timer");
+                        return;
+                }
+        } else
+                (void) sd_event_source_set_time(d->kill_timer, t);
+        (void) sd_event_source_set_enabled(d->kill_timer, SD_EVENT_ONESHOT);
+}
+
+/* "3 of its process tree, 2 through logind": what really happened. */
+static void describe_kills(const Ending *e, char *buf, size_t size) {
+        const struct {
+                unsigned n;
+                const char *how;
+        } parts[] = {
+                { e->killed_tree, "of its process tree" },
+                { e->killed_audit, "of its audit session" },
+                { e->killed_cgroup, "through cgroup.kill" },
+                { e->logind_procs > 0 ? (unsigned) e->logind_procs : 0, "through logind" },
+        };
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(parts) && len < size; i++)
+                if (parts[i].n > 0)
+                        len += (size_t) snprintf(buf + len, size - len, "%s%u %s", len ? ", " : "", parts[i].n,
+                                                 parts[i].how);
+}
+
+void ending_finish(Ending *e) {
+        Daemon *d = e->daemon;
+        _cleanup_(fields_free) Fields f = {};
+        _cleanup_close_ int dir_fd = -1, sessions_fd = -1;
+        char killed[32], parts[256];
+        unsigned total = e->killed_tree + e->killed_audit + e->killed_cgroup +
+                         (e->logind_procs > 0 ? (unsigned) e->logind_procs : 0);
+
+        describe_kills(e, parts, sizeof(parts));
+        snprintf(killed, sizeof(killed), "KILLED_PIDS=%u", total);
+        ending_fields(e, killed, &f);
+        if (total > 0)
+                log_struct(LOG_INFO, NULL, f.v, "Killed %u leftover process%s of %s: %s%s%s", total,
+                           total == 1 ? "" : "es", f.label, parts, e->notes ? "; " : "", e->notes ?: "");
+        else
+                log_struct(LOG_INFO, NULL, f.v, "Nothing of %s was left to kill%s%s", f.label,
+                           e->notes ? "; " : "", e->notes ?: "");
+
+        dir_fd = state_subdir_open(d->state_dir, ENDING_DIR_NAME, false);
+        if (dir_fd >= 0)
+                (void) ending_store_remove(dir_fd, e->name);
+
+        /* sshd never ran close_session (it crashed, or ignored SIGTERM and
+         * was killed): the record would stay forever. */
+        if (session_record_check_process(d->proc_root, &e->rec) == -ESRCH) {
+                sessions_fd = session_dir_open(d->state_dir, false);
+                if (sessions_fd >= 0 && unlinkat(sessions_fd, e->name, 0) >= 0)
+                        log_debug("Removed the record of %s, whose sshd is gone", e->name);
+        }
+        ending_forget(d, e);
+        ending_free(e);
+        daemon_notify_status(d);
+}
+
+int endings_load(Daemon *d) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        struct dirent *de;
+        int fd, r;
+
+        fd = endings_dir(d);
+        if (fd < 0)
+                return fd;
+        dir = fdopendir(fd);
+        if (!dir) {
+                r = negative_errno();
+                safe_close(fd);
+                return log_error_errno(r, "Cannot read %s/" ENDING_DIR_NAME, d->state_dir);
+        }
+        while ((errno = 0, de = readdir(dir))) {
+                char boot_id[BOOT_ID_LENGTH + 1];
+                pid_t pid;
+                uint64_t st;
+                Ending *e;
+
+                if (session_record_parse_name(de->d_name, &pid, &st) < 0)
+                        continue;
+                e = calloc(1, sizeof(Ending));
+                if (!e || !(e->name = strdup(de->d_name))) {
+                        free(e);
+                        return log_error_errno(-ENOMEM, "Cannot load pending endings");
+                }
+                e->rec = SESSION_RECORD_NULL;
+                e->logind_procs = -1;
+                r = ending_store_read(dirfd(dir), e, boot_id);
+                if (r < 0 || strcmp(boot_id, d->boot_id) != 0) {
+                        if (r < 0)
+                                log_warning_errno(r, "Removing unreadable pending ending %s", de->d_name);
+                        else
+                                log_info("Removing pending ending %s of a previous boot", de->d_name);
+                        (void) unlinkat(dirfd(dir), de->d_name, 0);
+                        ending_free(e);
+                        continue;
+                }
+                e->daemon = d;
+                if (ending_add(d, e) < 0) {
+                        ending_free(e);
+                        return log_error_errno(-ENOMEM, "Cannot load pending endings");
+                }
+                log_info("Resuming the pending ending of %s", e->name);
+        }
+        if (errno != 0)
+                return log_error_errno(negative_errno(), "Cannot read %s/" ENDING_DIR_NAME, d->state_dir);
+        endings_reschedule(d);
+        return 0;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* KillGraceSec after the SIGTERM, whatever is left of each session is
+ * killed, always by its process tree (PID and start time, taken before the
+ * SIGTERM), and beyond it by the first way whose proof holds now:
+ *   - logind's KillSession, for a logind scope made for this login;
+ *   - cgroup.kill, for a cgroup made for this login;
+ *   - its audit session, when pam_loginuid made it for this login.
+ * A way without proof is not used, and the journal says why. All endings
+ * due together share one sweep over /proc. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup_kill.h"
+#include "daemon.h"
+#include "log.h"
+#include "logind.h"
+#include "proof.h"
+#include "sweep.h"
+#include "time_span.h"
+
+/* A sweep that still finds new processes is run again this much later, up
+ * to this many rounds in all. */
+#define ROUND_DELAY_USEC USEC_PER_SEC
+#define MAX_ROUNDS 3
+
+typedef enum Way {
+        WAY_TREE,    /* the process tree, and the audit session if proven */
+        WAY_LOGIND,
+        WAY_CGROUP,
+        WAY_GONE,    /* its scope or cgroup is gone: nothing is left in it */
+} Way;
+
+static void refused(Ending *e, const char *what, char *why) {
+        log_notice("%s: not %s: %s", e->name, what, why ?: "no proof");
+        ending_note(e, "not %s: %s", what, why ?: "no proof");
+        free(why);
+}
+
+static void on_logind(Daemon *d, void *userdata, int r, const char *error_name, const char *error_message) {
+        Ending *e = userdata;
+        uint64_t now;
+
+        e->logind_pending = false;
+        if (r == -ENOENT) {
+                e->logind_procs = 0; /* its last process went meanwhile */
+                ending_finish(e);
+                return;
+        }
+        if (r >= 0) {
+                ending_finish(e);
+                return;
+        }
+        log_warning("logind KillSession(%s) for %s failed: %s; killing its leftovers another way",
+                    e->rec.session_id, e->name, error_message ?: error_name ?: strerror(-r));
+        ending_note(e, "logind KillSession failed (%s)", error_name ?: strerror(-r));
+        e->logind_procs = -1;
+        e->logind_failed = true;
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        e->kill_at = now;
+        endings_reschedule(d);
+}
+
+/* The way for e, proven now; what is refused goes to the journal. */
+static Way choose_way(Daemon *d, Ending *e, const ProofContext *c) {
+        char *why = NULL;
+        int r;
+
+        if (e->rec.session_id && !e->logind_failed) {
+                r = proof_logind(c, &e->rec, &why);
+                if (r == -ENOENT)
+                        return WAY_GONE;
+                if (r > 0)
+                        return WAY_LOGIND;
+                refused(e, "asking logind to kill its session", why);
+        }
+        if (e->rec.cgroup_id != 0 && !e->cgroup_failed) {
+                r = proof_scope(c, &e->rec, &why);
+                if (r == -ENOENT)
+                        return WAY_GONE;
+                if (r > 0)
+                        return WAY_CGROUP;
+                refused(e, "killing its cgroup", why);
+        }
+        return WAY_TREE;
+}
+
+void leftovers_kill(Daemon *d, Ending **v, size_t n) {
+        _cleanup_free_ SweepTarget *targets = calloc(n, sizeof(SweepTarget));
+        _cleanup_free_ AuditProof *audit = calloc(n, sizeof(AuditProof));
+        _cleanup_free_ size_t *audit_of = calloc(n, sizeof(size_t));
+        _cleanup_free_ ProcRef *listeners = calloc(2 * n, sizeof(ProcRef));
+        _cleanup_free_ pid_t *protect = calloc(2 * n, sizeof(pid_t));
+        _cleanup_free_ Way *ways = calloc(n, sizeof(Way));
+        size_t n_audit = 0, n_listeners = 0;
+        uint64_t now;
+        int r;
+
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        if (!targets || !audit || !audit_of || !listeners || !protect || !ways) {
+                log_error_errno(-ENOMEM, "Cannot kill leftovers now; trying again");
+                for (size_t i = 0; i < n; i++)
+                        v[i]->kill_at = now + ROUND_DELAY_USEC;
+                return;
+        }
+
+        /* sshd's listener, as each ending knows it: protected, and no way
+         * whose cgroup or audit session it shares is taken. */
+        for (size_t i = 0; i < n; i++) {
+                if (v[i]->rec.parent_pid > 1)
+                        listeners[n_listeners++] =
+                                (ProcRef) { .pid = v[i]->rec.parent_pid, .starttime = v[i]->rec.parent_starttime };
+                if (v[i]->term_parent.pid > 1)
+                        listeners[n_listeners++] = v[i]->term_parent;
+        }
+        for (size_t i = 0; i < n_listeners; i++)
+                protect[i] = listeners[i].pid;
+        ProofContext c = { .proc_root = d->proc_root, .cgroup_mount = d->cgroup_mount, .listeners = listeners,
+                           .n_listeners = n_listeners };
+
+        for (size_t i = 0; i < n; i++) {
+                Ending *e = v[i];
+
+                e->rounds++;
+                ways[i] = choose_way(d, e, &c);
+                if (ways[i] == WAY_CGROUP) {
+                        r = cgroup_kill(d->cgroup_mount, e->rec.cgroup, e->rec.cgroup_id);
+                        if (r >= 0)
+                                e->killed_cgroup += (unsigned) r;
+                        else if (r == -ENOENT)
+                                ways[i] = WAY_GONE;
+                        else {
+                                log_notice("%s: cannot write cgroup.kill of %s: %s", e->name, e->rec.cgroup,
+                                           strerror(-r));
+                                ending_note(e, "cgroup.kill failed (%s)", strerror(-r));
+                                e->cgroup_failed = true;
+                                ways[i] = WAY_TREE;
+                        }
+                }
+                targets[i] = (SweepTarget) { .tree = e->tree, .n_tree = e->n_tree, .audit = AUDIT_SESSION_UNSET,
+                                             .uid = e->rec.uid };
+                if (ways[i] == WAY_TREE && e->rec.audit_session != AUDIT_SESSION_UNSET) {
+                        audit[n_audit] = (AuditProof) { .rec = &e->rec };
+                        audit_of[n_audit++] = i;
+                }
+        }
+        if (n_audit > 0) {
+                r = proof_audit(&c, audit, n_audit);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot check audit sessions");
+                for (size_t k = 0; k < n_audit; k++) {
+                        Ending *e = v[audit_of[k]];
+                        if (audit[k].proven)
+                                targets[audit_of[k]].audit = e->rec.audit_session;
+                        else {
+                                char what[64];
+                                snprintf(what, sizeof(what), "killing its audit session %u",
+                                         (unsigned) e->rec.audit_session);
+                                refused(e, what, audit[k].why);
+                        }
+                }
+        }
+
+        for (size_t i = 0; i < n; i++)
+                if (ways[i] == WAY_TREE && targets[i].audit == AUDIT_SESSION_UNSET && v[i]->rounds == 1)
+                        ending_note(v[i], "by its process tree only: no scope, cgroup or audit session was proven "
+                                          "its own");
+
+        r = sweep_kill(d->proc_root, targets, n, protect, n_listeners);
+        if (r < 0)
+                log_error_errno(r, "Cannot read /proc to kill leftovers; trying again");
+
+        for (size_t i = 0; i < n; i++) {
+                Ending *e = v[i];
+
+                e->killed_tree += targets[i].killed_tree;
+                e->killed_audit += targets[i].killed_audit;
+                if (targets[i].incomplete) {
+                        if (e->rounds < MAX_ROUNDS) {
+                                log_info("%s: processes still turned up or could not be stopped; another round in 1s",
+                                         e->name);
+                                e->kill_at = now + ROUND_DELAY_USEC;
+                                continue;
+                        }
+                        ending_note(e, "processes still turned up after %u rounds", e->rounds);
+                }
+                if (ways[i] == WAY_LOGIND) {
+                        /* What the tree left in the scope; with nothing there,
+                         * systemd removes the scope and logind the session
+                         * without being asked. */
+                        int k = cgroup_count_procs(d->cgroup_mount, e->rec.cgroup);
+                        if (k > 0) {
+                                e->logind_procs = k;
+                                r = logind_kill_session(d, e->rec.session_id, on_logind, e);
+                                if (r >= 0) {
+                                        e->logind_pending = true;
+                                        continue;
+                                }
+                                e->logind_procs = -1;
+                                e->logind_failed = true;
+                                e->kill_at = now + ROUND_DELAY_USEC;
+                                ending_note(e, "cannot ask logind (%s)", strerror(-r));
+                                continue;
+                        }
+                }
+                ending_finish(e);
+        }
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup_fs.h"
+#include "cgroup_kill.h"
+#include "id_map.h"
+#include "macro.h"
+#include "proc_walk.h"
+#include "proof.h"
+
+_printf_(2, 3) static int why(char **ret, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(ret, fmt, ap) < 0)
+                *ret = NULL;
+        va_end(ap);
+        return 0;
+}
+
+static bool alive(const char *proc_root, const ProcRef *p) {
+        ProcStat st;
+        return p->pid > 0 && proc_stat_read(proc_root, p->pid, &st) == 0 && st.starttime == p->starttime &&
+               st.state != 'Z';
+}
+
+/* A process older than the login in the cgroup or below it: the cgroup was
+ * not made for this login, whatever the record says. Bounded depth. */
+static int older_process_in(const char *proc_root, int dfd, uint64_t monitor_starttime, unsigned depth,
+                            pid_t *ret_pid) {
+        _cleanup_free_ pid_t *pids = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r;
+
+        r = cgroup_read_procs(dfd, &pids, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                ProcStat st;
+                if (proc_stat_read(proc_root, pids[i], &st) == 0 && st.starttime < monitor_starttime) {
+                        *ret_pid = pids[i];
+                        return 1;
+                }
+        }
+        if (depth >= 16)
+                return -ELOOP;
+        int dup_fd = dup(dfd);
+        if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+                r = negative_errno();
+                safe_close(dup_fd);
+                return r;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_close_ int sub = -1;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub < 0)
+                        continue; /* removed while we looked */
+                r = older_process_in(proc_root, sub, monitor_starttime, depth + 1, ret_pid);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+int proof_scope(const ProofContext *c, const SessionRecord *rec, char **ret_why) {
+        _cleanup_close_ int fd = -1;
+        char *protected[8] = {};
+        ProcRef prot[8];
+        size_t n_prot = 0;
+        uint64_t id;
+        pid_t older;
+        int r;
+
+        *ret_why = NULL;
+        if (rec->version < 2)
+                return why(ret_why, "its record is from an older module, which did not prove its cgroup its own");
+        if (rec->cgroup_id == 0)
+                return why(ret_why, "its cgroup %s was not made for this login (sshd's own, or inherited)",
+                           rec->cgroup[0] ? rec->cgroup : "(none)");
+        if (!c->cgroup_mount)
+                return why(ret_why, "no cgroup v2 file system is mounted");
+        fd = cgroup_open(c->cgroup_mount, rec->cgroup);
+        if (fd == -ENOENT)
+                return -ENOENT;
+        if (fd < 0)
+                return why(ret_why, "cannot open cgroup %s: %s", rec->cgroup, strerror(-fd));
+        r = cgroup_fd_id(fd, &id);
+        if (r < 0)
+                return why(ret_why, "cannot read cgroup %s: %s", rec->cgroup, strerror(-r));
+        if (id != rec->cgroup_id)
+                return -ENOENT; /* the login's cgroup is gone; a new one took its name */
+
+        /* Never one that holds, or is above, PID 1, us or sshd's listener. */
+        prot[n_prot++] = (ProcRef) { .pid = 1 };
+        prot[n_prot++] = (ProcRef) { .pid = getpid() };
+        for (size_t i = 0; i < c->n_listeners && n_prot < ELEMENTSOF(prot); i++)
+                if (alive(c->proc_root, &c->listeners[i]))
+                        prot[n_prot++] = c->listeners[i];
+        for (size_t i = 0; i < n_prot; i++)
+                if (proc_cgroup_read(c->proc_root, prot[i].pid, &protected[i]) < 0)
+                        protected[i] = NULL;
+        bool allowed = cgroup_kill_allowed(rec->cgroup, protected, n_prot);
+        for (size_t i = 0; i < n_prot; i++)
+                free(protected[i]);
+        if (!allowed)
+                return why(ret_why, "cgroup %s holds PID 1, this daemon or sshd's listener", rec->cgroup);
+
+        r = older_process_in(c->proc_root, fd, rec->sshd_starttime, 0, &older);
+        if (r > 0)
+                return why(ret_why, "cgroup %s holds PID %d, which is older than the login", rec->cgroup, (int) older);
+        if (r < 0)
+                return why(ret_why, "cannot list cgroup %s: %s", rec->cgroup, strerror(-r));
+        return 1;
+}
+
+int proof_logind(const ProofContext *c, const SessionRecord *rec, char **ret_why) {
+        *ret_why = NULL;
+        if (!rec->session_id)
+                return why(ret_why, "no logind session was made for this login");
+        if (!session_id_matches_cgroup(rec->session_id, rec->cgroup))
+                return why(ret_why, "logind session %s is not the one of cgroup %s", rec->session_id, rec->cgroup);
+        return proof_scope(c, rec, ret_why);
+}
+
+typedef struct AuditWalk {
+        AuditProof *v;
+        IdMap by_id;   /* audit id -> index */
+        const char *proc_root;
+} AuditWalk;
+
+static int audit_walk_cb(pid_t pid, const ProcStat *st, void *userdata) {
+        AuditWalk *w = userdata;
+        uint32_t id;
+        uint64_t k;
+
+        if (proc_sessionid_read(w->proc_root, pid, &id) < 0 || !id_map_get(&w->by_id, id, &k))
+                return 0;
+        AuditProof *a = &w->v[k];
+        if (a->proven && st->starttime < a->rec->sshd_starttime) {
+                a->proven = false;
+                why(&a->why, "PID %d, older than the login, is in audit session %" PRIu32 " too", (int) pid, id);
+        }
+        return 0;
+}
+
+int proof_audit(const ProofContext *c, AuditProof *v, size_t n) {
+        AuditWalk w = { .v = v, .proc_root = c->proc_root };
+        size_t candidates = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const SessionRecord *rec = v[i].rec;
+                ProcRef self = { .pid = getpid() };
+                uint32_t id;
+
+                v[i].proven = false;
+                v[i].why = NULL;
+                if (rec->audit_session == AUDIT_SESSION_UNSET) {
+                        why(&v[i].why, "no audit session of its own was recorded");
+                        continue;
+                }
+                if (rec->version < 2) {
+                        why(&v[i].why, "its record is from an older module, which did not prove audit session %" PRIu32
+                                       " its own", rec->audit_session);
+                        continue;
+                }
+                if (proc_sessionid_read(c->proc_root, 1, &id) == 0 && id == rec->audit_session) {
+                        why(&v[i].why, "PID 1 is in audit session %" PRIu32 " too", id);
+                        continue;
+                }
+                if (proc_sessionid_read(c->proc_root, self.pid, &id) == 0 && id == rec->audit_session) {
+                        why(&v[i].why, "this daemon is in audit session %" PRIu32 " too", id);
+                        continue;
+                }
+                bool listener = false;
+                for (size_t j = 0; j < c->n_listeners && !listener; j++)
+                        listener = c->listeners[j].pid > 1 && alive(c->proc_root, &c->listeners[j]) &&
+                                   proc_sessionid_read(c->proc_root, c->listeners[j].pid, &id) == 0 &&
+                                   id == rec->audit_session;
+                if (listener) {
+                        why(&v[i].why, "sshd's listener is in audit session %" PRIu32 " too", rec->audit_session);
+                        continue;
+                }
+                uint64_t other;
+                if (id_map_get(&w.by_id, rec->audit_session, &other)) {
+                        /* Two logins, one id: it is neither's own. */
+                        v[other].proven = false;
+                        why(&v[other].why, "another session has audit session %" PRIu32 " too", rec->audit_session);
+                        why(&v[i].why, "another session has audit session %" PRIu32 " too", rec->audit_session);
+                        continue;
+                }
+                v[i].proven = true;
+                r = id_map_put(&w.by_id, rec->audit_session, i);
+                if (r < 0)
+                        goto out;
+                candidates++;
+        }
+        if (candidates > 0) {
+                r = proc_walk(c->proc_root, audit_walk_cb, &w);
+                if (r < 0)
+                        for (size_t i = 0; i < n; i++)
+                                if (v[i].proven) {
+                                        v[i].proven = false;
+                                        why(&v[i].why, "cannot read /proc: %s", strerror(-r));
+                                }
+        }
+out:
+        id_map_done(&w.by_id);
+        return r;
+}
