@@ -413,11 +413,19 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now) {
                 s->has_record = true;
                 r = session_record_this_boot(&s->rec, d->boot_id);
                 if (r == 0) {
-                        /* Its PIDs, audit ids and cgroups name nothing of this boot. */
-                        log_info("Removing session record %s of a previous boot", s->name);
-                        (void) unlinkat(dir_fd, s->name, 0);
-                        session_drop(d, s);
-                        return 0;
+                        /* Its PIDs, audit ids and cgroups name nothing of this
+                         * boot, unless its sshd runs: then the boot ids we read
+                         * disagree, and the live process is the better proof. */
+                        if (session_record_check_process(d->proc_root, &s->rec) == 0)
+                                log_warning("Session record %s names another boot id than ours (%s) but its sshd "
+                                            "runs: taking it as this boot's",
+                                            s->name, d->boot_id);
+                        else {
+                                log_info("Removing session record %s of a previous boot", s->name);
+                                (void) unlinkat(dir_fd, s->name, 0);
+                                session_drop(d, s);
+                                return 0;
+                        }
                 }
         }
         if (ending_find(d, s->name)) {

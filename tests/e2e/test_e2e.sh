@@ -142,7 +142,7 @@ e2e_journal -x -n 1 MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep -q 'the n
         fail "journalctl -x shows no catalog text"
 e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 -n 1 | grep -q '"KILLED_PIDS"' &&
         fail "KILLED_PIDS belongs on the entry after the kill, not on the ended one"
-e2e_journal -o cat -u sshd-watchdog | grep -q 'leftover process.*(logind)' || fail "leftovers were not killed through logind"
+e2e_journal -o cat -u sshd-watchdog | grep -q 'leftover process.*through logind' || fail "leftovers were not killed through logind"
 link_restore
 SCENARIO1_REPORT=$REPORT
 
