@@ -250,13 +250,18 @@ static int parse_name_list(Parser *p, const char *key, const char *value, char *
         return 1;
 }
 
-static int parse_span(Parser *p, const char *key, const char *value, uint64_t *ret, bool *has) {
-        int r = time_span_parse(value, ret);
+static int parse_span(Parser *p, const char *key, const char *value, uint64_t max, const char *max_text,
+                      uint64_t *ret, bool *has) {
+        uint64_t v;
+        int r = time_span_parse(value, &v);
         if (r == -ERANGE)
                 return parser_error(p, "%s=: time span '%s' is too large", key, value);
         if (r < 0)
                 return parser_error(p, "%s=: invalid time span '%s' (examples: 90s, 5min, 1h 30min; 0 = never)", key,
                                     value);
+        if (v > max)
+                return parser_error(p, "%s=: at most %s, not '%s'", key, max_text, value);
+        *ret = v;
         *has = true;
         return 1;
 }
@@ -301,9 +306,12 @@ static int handler(void *userdata, const char *section, const char *key, const c
         }
 
         if (strcmp(key, "InputTimeoutSec") == 0)
-                return parse_span(p, key, value, &limits->input_timeout_usec, &limits->has_input_timeout);
+                return parse_span(p, key, value, INPUT_TIMEOUT_MAX_USEC,
+                                  "49d (the kernel counts the silence in 32-bit milliseconds)",
+                                  &limits->input_timeout_usec, &limits->has_input_timeout);
         if (strcmp(key, "KillGraceSec") == 0)
-                return parse_span(p, key, value, &limits->kill_grace_usec, &limits->has_kill_grace);
+                return parse_span(p, key, value, KILL_GRACE_MAX_USEC, "1h", &limits->kill_grace_usec,
+                                  &limits->has_kill_grace);
         return parser_error(p, "unknown key '%s' in [%s]", key, section);
 }
 

@@ -11,6 +11,12 @@
 #define CONFIG_FILE_DEFAULT "/etc/sshd-watchdog/watchdog.conf"
 #define INPUT_TIMEOUT_DEFAULT_USEC (15 * 60 * UINT64_C(1000000))
 #define KILL_GRACE_DEFAULT_USEC (10 * UINT64_C(1000000))
+/* tcpi_last_data_recv is a u32 of milliseconds (49.7 days): a longer limit
+ * could never be reached. */
+#define INPUT_TIMEOUT_MAX_USEC (49 * 24 * 3600 * UINT64_C(1000000))
+/* Between sshd's clean close (milliseconds) and the kill of what is left;
+ * longer means nothing, and keeps now + grace far from wrapping. */
+#define KILL_GRACE_MAX_USEC (3600 * UINT64_C(1000000))
 
 typedef struct Limits {
         uint64_t input_timeout_usec; /* 0: never end the session */

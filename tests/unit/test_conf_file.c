@@ -150,6 +150,25 @@ static void test_errors_have_file_and_line(void **state) {
         free(text);
 }
 
+/* The kernel counts the silence in a u32 of milliseconds: a limit above
+ * 49 days could never be reached. A grace that long means nothing, and
+ * now + grace must not wrap. Both are refused with file:line. */
+static void test_bounds(void **state) {
+        Config c;
+        char *error = NULL;
+
+        parse_bad("[Watchdog]\nInputTimeoutSec=50d\n", "t.conf:2: InputTimeoutSec=: at most 49d");
+        parse_bad("[User:alice]\nInputTimeoutSec=8w\n", "t.conf:2: InputTimeoutSec=: at most 49d");
+        parse_bad("[Group:ops]\nKillGraceSec=2h\n", "t.conf:2: KillGraceSec=: at most 1h");
+        parse_bad("[Watchdog]\nKillGraceSec=584542y\n", "t.conf:2: KillGraceSec=");
+
+        config_init(&c);
+        assert_int_equal(config_parse_text(&c, "[Watchdog]\nInputTimeoutSec=49d\nKillGraceSec=1h\n", "t.conf", &error), 0);
+        assert_true(c.watchdog.input_timeout_usec == 49 * 24 * 3600 * UINT64_C(1000000));
+        assert_true(c.watchdog.kill_grace_usec == 3600 * UINT64_C(1000000));
+        config_done(&c);
+}
+
 static void test_load_dropins(void **state) {
         char *root = tmp_tree_new(), *path, *error = NULL;
         Config c;
@@ -210,6 +229,7 @@ int main(void) {
                 cmocka_unit_test(test_full_file),
                 cmocka_unit_test(test_lists_and_overrides),
                 cmocka_unit_test(test_errors_have_file_and_line),
+                cmocka_unit_test(test_bounds),
                 cmocka_unit_test(test_load_dropins),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
