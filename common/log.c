@@ -11,6 +11,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "journal_queue.h"
 #include "log.h"
 
 static int use_stderr = -1; /* -1: decide on first use */
@@ -73,7 +74,9 @@ static void log_send(int priority, const char *message_id, char *const *fields, 
         for (size_t i = 0; fields && fields[i] && n < sizeof(iov) / sizeof(iov[0]); i++)
                 iov[n++] = (struct iovec) { fields[i], strlen(fields[i]) };
 
-        if (sd_journal_sendv(iov, (int) n) < 0)
+        /* Without waiting for journald, when the daemon's loop is attached;
+         * what that cannot send (a datagram too large) goes the usual way. */
+        if ((!journal_queue_attached() || journal_queue_send(iov, n) < 0) && sd_journal_sendv(iov, (int) n) < 0)
                 write_stderr(priority, message_id, fields, message);
         free(msg);
         free(mid);

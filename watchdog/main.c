@@ -17,6 +17,7 @@
 #include "cgroup_fs.h"
 #include "conf_file.h"
 #include "daemon.h"
+#include "journal_queue.h"
 #include "log.h"
 #include "logind.h"
 #include "macro.h"
@@ -229,6 +230,9 @@ int main(int argc, char **argv) {
         }
         /* WatchdogSec= in the unit: sd-event sends WATCHDOG=1 on its own. */
         (void) sd_event_set_watchdog(d.event, true);
+        r = journal_queue_attach(d.event);
+        if (r < 0)
+                log_debug("Cannot write to the journal without waiting: %s", strerror(-r));
 
         d.diag_fd = tcp_diag_open();
         if (d.diag_fd < 0) {
@@ -253,6 +257,8 @@ int main(int argc, char **argv) {
         if (r < 0 && r != -ENOENT)
                 log_error_errno(r, "Event loop failed");
 out:
+        /* What the journal has not taken yet, with a bound on the wait. */
+        journal_queue_detach(2 * USEC_PER_SEC);
         daemon_done(&d);
         return r != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
