@@ -24,7 +24,8 @@ typedef struct ProcRef {
 typedef struct ProcStat {
         char state;
         pid_t ppid;
-        uint64_t starttime; /* field 22, clock ticks since boot: with the PID, names one process */
+        uint32_t num_threads; /* field 20 */
+        uint64_t starttime;   /* field 22, clock ticks since boot: with the PID, names one process */
 } ProcStat;
 
 /* "<root>/<pid>/<entry>", heap-allocated. */
@@ -50,6 +51,15 @@ int proc_sessionid_parse(const char *text, size_t len, uint32_t *ret);
  * processes, whoever runs them). */
 int proc_status_uids(const char *proc_root, pid_t pid, uid_t *ret_ruid, uid_t *ret_euid);
 int proc_status_parse_uids(const char *text, uid_t *ret_ruid, uid_t *ret_euid);
+
+/* The children of PID, from /proc/PID/task/TID/children of each of its
+ * threads: what the kernel knows of this process alone, without walking all
+ * of /proc. num_threads: from its stat; 1 reads the one file without
+ * listing the tasks, 0 means unknown. -ENOENT when PID is gone;
+ * -EOPNOTSUPP when the kernel has no such file (CONFIG_PROC_CHILDREN off). */
+int proc_children(const char *proc_root, pid_t pid, uint32_t num_threads, pid_t **ret, size_t *ret_n);
+/* Appends the PIDs of one children file ("12 34 ") to *v. */
+int proc_children_parse(const char *text, pid_t **v, size_t *n, size_t *allocated);
 
 /* <root>/sys/kernel/random/boot_id, validated, without the newline. */
 int proc_boot_id(const char *proc_root, char ret[static BOOT_ID_LENGTH + 1]);

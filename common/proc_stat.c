@@ -47,6 +47,10 @@ int proc_stat_parse(const char *text, ProcStat *ret) {
                         if (r < 0 || ppid > INT32_MAX)
                                 return -EBADMSG;
                         st.ppid = (pid_t) ppid;
+                } else if (i == 20) {
+                        r = parse_u32(field, &st.num_threads);
+                        if (r < 0)
+                                return -EBADMSG;
                 } else if (i == 22) {
                         r = parse_u64(field, &st.starttime);
                         if (r < 0)

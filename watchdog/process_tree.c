@@ -40,17 +40,88 @@ static int cmp_entry(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-static int append(ProcRef **v, size_t *n, const Entry *e) {
-        ProcRef *p = reallocarray(*v, *n + 1, sizeof(ProcRef));
-        if (!p)
-                return -ENOMEM;
-        p[(*n)++] = (ProcRef) { .pid = e->pid, .starttime = e->starttime };
-        *v = p;
+static int append_ref(ProcRef **v, uint32_t **threads, size_t *n, size_t *allocated, ProcRef ref, uint32_t t) {
+        if (*n == *allocated) {
+                size_t m = *allocated ? *allocated * 2 : 8;
+                ProcRef *p = reallocarray(*v, m, sizeof(ProcRef));
+                if (!p)
+                        return -ENOMEM;
+                *v = p;
+                uint32_t *q = reallocarray(*threads, m, sizeof(uint32_t));
+                if (!q)
+                        return -ENOMEM;
+                *threads = q;
+                *allocated = m;
+        }
+        (*threads)[*n] = t;
+        (*v)[(*n)++] = ref;
         return 0;
+}
+
+/* The tree of one root, through the children files: what the kernel knows
+ * of these processes alone, whatever else runs on the host. Breadth first;
+ * the list is the queue. */
+static int tree_by_children(const char *proc_root, const ProcRef *root, const ProcStat *root_stat, ProcRef **ret,
+                            size_t *ret_n) {
+        _cleanup_free_ ProcRef *v = NULL;
+        _cleanup_free_ uint32_t *threads = NULL; /* beside v: each one's thread count */
+        size_t n = 0, allocated = 0;
+        IdMap seen = {};
+        ProcStat st;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (root_stat) {
+                st = *root_stat;
+                r = 0;
+        } else
+                r = proc_stat_read(proc_root, root->pid, &st);
+        if (r == -ENOENT || r == -ESRCH || (r == 0 && (st.starttime != root->starttime || st.state == 'Z')))
+                return 0; /* gone, or its PID is someone else's now */
+        if (r < 0)
+                return r;
+        if ((r = append_ref(&v, &threads, &n, &allocated, *root, st.num_threads)) < 0 ||
+            (r = id_map_put(&seen, (uint64_t) root->pid, 0)) < 0)
+                goto out;
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ pid_t *children = NULL;
+                size_t k = 0;
+
+                r = proc_children(proc_root, v[i].pid, threads[i], &children, &k);
+                if (r == -ENOENT)
+                        continue; /* exited meanwhile: its children are no longer its */
+                if (r < 0)
+                        goto out;
+                for (size_t j = 0; j < k; j++) {
+                        ProcStat cs;
+                        /* Still this node's child, and younger than it. */
+                        if (id_map_get(&seen, (uint64_t) children[j], NULL) ||
+                            proc_stat_read(proc_root, children[j], &cs) < 0 || cs.ppid != v[i].pid ||
+                            cs.starttime < v[i].starttime || cs.state == 'Z')
+                                continue;
+                        if ((r = append_ref(&v, &threads, &n, &allocated, (ProcRef) { children[j], cs.starttime },
+                                            cs.num_threads)) < 0 ||
+                            (r = id_map_put(&seen, (uint64_t) children[j], n - 1)) < 0)
+                                goto out;
+                }
+        }
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        r = 0;
+out:
+        id_map_done(&seen);
+        return r;
 }
 
 int process_tree_snapshot(const char *proc_root, const ProcRef *roots, size_t n_roots, ProcRef **ret,
                           size_t *ret_n) {
+        return process_tree_snapshot_stat(proc_root, roots, NULL, n_roots, ret, ret_n);
+}
+
+int process_tree_snapshot_stat(const char *proc_root, const ProcRef *roots, const ProcStat *root_stats,
+                               size_t n_roots, ProcRef **ret, size_t *ret_n) {
         Collect c = {};
         IdMap root_of = {};
         int r;
@@ -61,6 +132,21 @@ int process_tree_snapshot(const char *proc_root, const ProcRef *roots, size_t n_
         }
         if (n_roots == 0)
                 return 0;
+        /* Each root's own processes, when the kernel lists children; a
+         * thousand sessions ending at once then cost what they hold, not a
+         * thousand walks over every process on the host. */
+        r = 0;
+        for (size_t i = 0; i < n_roots && r >= 0; i++)
+                if (roots[i].pid > 0)
+                        r = tree_by_children(proc_root, &roots[i], root_stats ? &root_stats[i] : NULL, &ret[i],
+                                             &ret_n[i]);
+        if (r != -EOPNOTSUPP)
+                goto out;
+        for (size_t i = 0; i < n_roots; i++) {
+                free(ret[i]);
+                ret[i] = NULL;
+                ret_n[i] = 0;
+        }
         for (size_t i = 0; i < n_roots; i++) {
                 r = id_map_put(&root_of, (uint64_t) roots[i].pid, i);
                 if (r < 0)
@@ -80,7 +166,12 @@ int process_tree_snapshot(const char *proc_root, const ProcRef *roots, size_t n_
                 for (unsigned depth = 0; e && depth < 4096; depth++) {
                         uint64_t k;
                         if (id_map_get(&root_of, (uint64_t) e->pid, &k) && roots[k].starttime == e->starttime) {
-                                r = append(&ret[k], &ret_n[k], &c.v[i]);
+                                ProcRef *p = reallocarray(ret[k], ret_n[k] + 1, sizeof(ProcRef));
+                                r = p ? 0 : -ENOMEM;
+                                if (p) {
+                                        ret[k] = p;
+                                        p[ret_n[k]++] = (ProcRef) { .pid = c.v[i].pid, .starttime = c.v[i].starttime };
+                                }
                                 if (r < 0)
                                         goto out;
                                 break;

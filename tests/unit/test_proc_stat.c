@@ -34,6 +34,10 @@ static void test_parse_hostile_comm(void **state) {
         assert_int_equal(st.starttime, 999);
         assert_int_equal(proc_stat_parse("78 (a) S 5 6 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242 0 0\n", &st), 0);
         assert_int_equal(st.starttime, 4242);
+        assert_int_equal(st.num_threads, 1);
+        assert_int_equal(proc_stat_parse("80 (t) S 5 6 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 12 0 4242 0 0\n", &st), 0);
+        assert_int_equal(st.num_threads, 12);
+        assert_int_equal(proc_stat_parse("81 (t) S 5 6 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 x 0 4242 0 0\n", &st), -EBADMSG);
         /* A comm that fakes the whole line up to field 22. */
         assert_int_equal(proc_stat_parse("79 (x) Z 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 1) S 9 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 31337 0\n", &st), 0);
         assert_int_equal(st.state, 'S');
