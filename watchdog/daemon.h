@@ -36,6 +36,7 @@ typedef struct Session {
         TcpInput sock;
         uint64_t deadline;        /* CLOCK_MONOTONIC usec: next look (input, retry, closing); 0 = none */
         uint64_t silence_usec;    /* at the last reading */
+        uint64_t read_at;         /* CLOCK_MONOTONIC of that reading, as the clock says (not the loop's "now") */
         unsigned failures;        /* transient failures in a row, for the backoff */
         bool trouble_logged;      /* the first of them was logged */
         bool dry_run_reported;    /* this silence was reported once already */
@@ -69,6 +70,7 @@ typedef struct Ending {
         bool logind_pending;      /* asked, no answer yet */
         bool logind_failed;       /* logind said no: the other ways, next round */
         bool cgroup_failed;       /* cgroup.kill could not be written */
+        bool monitor_killed;      /* the monitor itself got SIGKILL: close_session never runs */
         char *notes;              /* what was not done and why, for the final entry */
 } Ending;
 
@@ -87,9 +89,13 @@ struct Daemon {
         char *cgroup_mount;       /* the cgroup v2 mount; NULL: none */
         char boot_id[BOOT_ID_LENGTH + 1];
         int diag_fd;              /* NETLINK_SOCK_DIAG */
+        int endings_fd;           /* <state_dir>/endings, once opened; -1 */
+        size_t spare_fds;         /* how many fds a batch may keep open for a moment: a quarter of the limit */
         sd_event_source *timer;   /* at the earliest session deadline */
         sd_event_source *kill_timer; /* at the earliest ending's kill time */
         sd_event_source *inotify;
+        sd_event_source *status_timer; /* the next STATUS= update */
+        uint64_t status_sent;     /* CLOCK_MONOTONIC of the last one */
         Session **sessions;
         size_t n_sessions;
         Ending **endings;
@@ -97,10 +103,20 @@ struct Daemon {
         bool ready;
 };
 
+/* CLOCK_MONOTONIC now, as the clock says: sd_event_now() is when the loop
+ * woke, which in a long dispatch is long ago. */
+uint64_t monotonic_now(void);
+
 /* The delay before the next try after `failures` transient failures in a
  * row: 100 ms doubling to 5 s, so that errors that pass are retried soon
  * and errors that last cost little. */
 uint64_t retry_delay_usec(unsigned failures);
+
+/* <state_dir>/endings, opened (and checked) once and kept: a thousand
+ * endings at once would open it a thousand times. A borrowed fd, or a
+ * negative errno (logged). (The sessions directory is never kept open: its
+ * inotify watch must see it go.) */
+int daemon_endings_dir(Daemon *d);
 
 /* session.c */
 Session *session_find(Daemon *d, const char *name);
@@ -125,6 +141,8 @@ int record_watch_start(Daemon *d);
 /* input_check.c */
 void daemon_reschedule(Daemon *d);
 int input_check_due(Daemon *d, uint64_t now);
+
+/* status.c: STATUS= for the service manager, at most once a second. */
 void daemon_notify_status(Daemon *d);
 
 /* ending.c */

@@ -13,12 +13,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -32,17 +34,26 @@
 #include "session_fields.h"
 #include "time_span.h"
 
-/* Endings due within this much of each other share one kill pass. */
+/* Endings due within this much of each other share one kill pass... */
 #define KILL_BATCH_WINDOW_USEC (50 * USEC_PER_MSEC)
+/* ...of at most this many: the loop gets back to deadlines in between, and a
+ * SIGTERM promised within a second does not wait behind a thousand kills. */
+#define KILL_BATCH_MAX 64
 /* How soon a SIGTERM that failed for a reason that may pass is tried again. */
 #define TERM_RETRY_USEC (100 * USEC_PER_MSEC)
 
-static int endings_dir(Daemon *d) {
-        int fd = state_subdir_open(d->state_dir, ENDING_DIR_NAME, true);
-        if (fd < 0)
-                log_error_errno(fd, "Cannot open %s/" ENDING_DIR_NAME, d->state_dir);
-        return fd;
+int daemon_endings_dir(Daemon *d) {
+        if (d->endings_fd >= 0)
+                return d->endings_fd;
+        d->endings_fd = state_subdir_open(d->state_dir, ENDING_DIR_NAME, true);
+        if (d->endings_fd < 0) {
+                int r = log_error_errno(d->endings_fd, "Cannot open %s/" ENDING_DIR_NAME, d->state_dir);
+                d->endings_fd = -1;
+                return r;
+        }
+        return d->endings_fd;
 }
+
 
 void ending_note(Ending *e, const char *fmt, ...) {
         char *note = NULL, *joined = NULL;
@@ -102,9 +113,16 @@ static void ending_forget(Daemon *d, Ending *e) {
                 }
 }
 
-static void send_term(Ending *e) {
+/* SIGTERM through pidfd (the monitor's, checked when it was opened), or
+ * through a new one checked now when pidfd is -1. */
+static void send_term(Ending *e, int pidfd) {
         Daemon *d = e->daemon;
-        int r = process_signal_checked(d->proc_root, e->rec.sshd_pid, e->rec.sshd_starttime, SIGTERM);
+        int r;
+
+        if (pidfd >= 0)
+                r = syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) >= 0 ? 1 : errno == ESRCH ? 0 : -errno;
+        else
+                r = process_signal_checked(d->proc_root, e->rec.sshd_pid, e->rec.sshd_starttime, SIGTERM);
 
         /* 0: it exited meanwhile (or is protected): nothing to close. */
         e->term_pending = r < 0;
@@ -133,7 +151,10 @@ static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t n
                         e->rec.user = u;
                 }
         }
-        e->silence_usec = s->silence_usec;
+        /* The silence now, not when it was read: this entry comes right
+         * before the SIGTERM, and a big batch takes time. */
+        uint64_t t = monotonic_now();
+        e->silence_usec = s->silence_usec + (s->read_at > 0 && t > s->read_at ? t - s->read_at : 0);
         e->timeout_usec = s->eff.input_timeout_usec;
         e->grace_usec = s->eff.kill_grace_usec;
         e->bytes_received = s->sock.bytes_received;
@@ -173,23 +194,31 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
         _cleanup_free_ ProcRef **trees = calloc(n ?: 1, sizeof(ProcRef *));
         _cleanup_free_ size_t *n_trees = calloc(n ?: 1, sizeof(size_t));
         _cleanup_free_ ProcRef *parents = calloc(n ?: 1, sizeof(ProcRef));
-        _cleanup_close_ int dir_fd = -1;
-        int r;
+        _cleanup_free_ ProcStat *stats = calloc(n ?: 1, sizeof(ProcStat));
+        _cleanup_free_ int *pidfds = malloc((n ?: 1) * sizeof(int));
+        int dir_fd, r;
 
-        if (!reasons || !roots || !trees || !n_trees || !parents) {
+        if (!reasons || !roots || !trees || !n_trees || !parents || !stats || !pidfds) {
                 for (size_t i = 0; i < n; i++)
                         session_trouble(sessions[i], now, "cannot end it", -ENOMEM);
                 return;
         }
 
-        /* Which monitors are alive, without holding a pidfd past this. */
+        /* Which monitors are alive. Their pidfds are kept for the SIGTERM
+         * below, up to d->spare_fds of them, and not past this batch. */
+        for (size_t i = 0; i < n; i++)
+                pidfds[i] = -1;
         for (size_t i = 0; i < n; i++) {
                 Session *s = sessions[i];
                 ProcStat st;
                 int fd = pidfd_open_checked(d->proc_root, s->rec.sshd_pid, s->rec.sshd_starttime, &st);
 
                 if (fd >= 0) {
-                        safe_close(fd);
+                        if (i < d->spare_fds)
+                                pidfds[i] = fd;
+                        else
+                                safe_close(fd);
+                        stats[i] = st;
                         reasons[i] = ENDING_SILENT;
                         roots[i] = (ProcRef) { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
                         ProcStat pst;
@@ -209,6 +238,7 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                         continue;
                 }
                 if (s->eff.dry_run) {
+                        pidfds[i] = safe_close(pidfds[i]);
                         report_dry_run(s, reasons[i]);
                         if (reasons[i] == ENDING_SILENT) {
                                 /* Look again a timeout later; quiet unless input moved. */
@@ -221,33 +251,39 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 }
         }
 
-        /* One pass over /proc for all of them. */
-        r = process_tree_snapshot(d->proc_root, roots, n, trees, n_trees);
+        /* Each monitor's own processes. */
+        r = process_tree_snapshot_stat(d->proc_root, roots, stats, n, trees, n_trees);
         if (r < 0)
                 log_warning_errno(r, "Cannot take the process trees of %zu ending sessions; their scopes, cgroups or "
                                      "audit sessions are still killed",
                                   n);
-        dir_fd = endings_dir(d);
+        dir_fd = daemon_endings_dir(d);
 
+        _cleanup_free_ Ending **made = calloc(n ?: 1, sizeof(Ending *));
         for (size_t i = 0; i < n; i++) {
                 Session *s = sessions[i];
                 _cleanup_(fields_free) Fields f = {};
                 Ending *e;
 
-                if (!s) {
+                if (!s || !made) {
                         free(trees[i]);
+                        pidfds[i] = safe_close(pidfds[i]);
+                        if (s)
+                                session_trouble(s, now, "cannot end it", -ENOMEM);
                         continue;
                 }
                 e = ending_new(d, s, reasons[i], now);
                 if (!e || ending_add(d, e) < 0) {
                         ending_free(e);
                         free(trees[i]);
+                        pidfds[i] = safe_close(pidfds[i]);
                         session_trouble(s, now, "cannot end it", -ENOMEM);
                         continue;
                 }
                 e->tree = TAKE_PTR(trees[i]);
                 e->n_tree = n_trees[i];
                 e->term_parent = parents[i];
+                made[i] = e;
 
                 ending_fields(e, NULL, &f);
                 if (e->reason == ENDING_SILENT)
@@ -262,10 +298,15 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                         log_error_errno(r, "Cannot write the pending ending of %s; a restart before its kill "
                                            "would miss it",
                                         e->name);
-                if (e->reason == ENDING_SILENT)
-                        send_term(e);
                 s->state = SESSION_ENDING;
                 s->deadline = 0;
+        }
+
+        /* Every entry written and every ending on disk: now the signals. */
+        for (size_t i = 0; i < n; i++) {
+                if (made && made[i] && made[i]->reason == ENDING_SILENT)
+                        send_term(made[i], pidfds[i]);
+                pidfds[i] = safe_close(pidfds[i]);
         }
         endings_reschedule(d);
 }
@@ -285,11 +326,10 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         }
         for (size_t i = 0; i < d->n_endings; i++) {
                 Ending *e = d->endings[i];
-                if (e->logind_pending)
-                        continue;
                 if (e->term_pending && e->kill_at > now)
-                        send_term(e);
-                if (e->kill_at <= now + KILL_BATCH_WINDOW_USEC)
+                        send_term(e, -1);
+                /* Endings waiting for logind are due once its patience is out. */
+                if (n < KILL_BATCH_MAX && e->kill_at <= now + (e->logind_pending ? 0 : KILL_BATCH_WINDOW_USEC))
                         due[n++] = e;
         }
         if (n > 0)
@@ -306,8 +346,6 @@ void endings_reschedule(Daemon *d) {
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         for (size_t i = 0; i < d->n_endings; i++) {
                 Ending *e = d->endings[i];
-                if (e->logind_pending)
-                        continue;
                 t = deadline_min(t, e->kill_at ?: 1);
                 if (e->term_pending)
                         t = deadline_min(t, now + TERM_RETRY_USEC);
@@ -336,7 +374,7 @@ static void describe_kills(const Ending *e, char *buf, size_t size) {
         } parts[] = {
                 { e->killed_tree, "of its process tree" },
                 { e->killed_audit, "of its audit session" },
-                { e->killed_cgroup, "through cgroup.kill" },
+                { e->killed_cgroup, "in its cgroup" },
                 { e->logind_procs > 0 ? (unsigned) e->logind_procs : 0, "through logind" },
         };
         size_t len = 0;
@@ -351,8 +389,9 @@ static void describe_kills(const Ending *e, char *buf, size_t size) {
 void ending_finish(Ending *e) {
         Daemon *d = e->daemon;
         _cleanup_(fields_free) Fields f = {};
-        _cleanup_close_ int dir_fd = -1, sessions_fd = -1;
+        _cleanup_close_ int sessions_fd = -1;
         char killed[32], parts[256];
+        int dir_fd;
         unsigned total = e->killed_tree + e->killed_audit + e->killed_cgroup +
                          (e->logind_procs > 0 ? (unsigned) e->logind_procs : 0);
 
@@ -366,13 +405,14 @@ void ending_finish(Ending *e) {
                 log_struct(LOG_INFO, NULL, f.v, "Nothing of %s was left to kill%s%s", f.label,
                            e->notes ? "; " : "", e->notes ?: "");
 
-        dir_fd = state_subdir_open(d->state_dir, ENDING_DIR_NAME, false);
+        dir_fd = daemon_endings_dir(d);
         if (dir_fd >= 0)
                 (void) ending_store_remove(dir_fd, e->name);
 
-        /* sshd never ran close_session (it crashed, or ignored SIGTERM and
-         * was killed): the record would stay forever. */
-        if (session_record_check_process(d->proc_root, &e->rec) == -ESRCH) {
+        /* sshd never ran close_session (it crashed, or had not closed within
+         * the grace and was killed: then it may not be quite dead yet): the
+         * record would stay forever. */
+        if (e->monitor_killed || session_record_check_process(d->proc_root, &e->rec) == -ESRCH) {
                 sessions_fd = session_dir_open(d->state_dir, false);
                 if (sessions_fd >= 0 && unlinkat(sessions_fd, e->name, 0) >= 0)
                         log_debug("Removed the record of %s, whose sshd is gone", e->name);
@@ -387,9 +427,13 @@ int endings_load(Daemon *d) {
         struct dirent *de;
         int fd, r;
 
-        fd = endings_dir(d);
+        r = daemon_endings_dir(d);
+        if (r < 0)
+                return r;
+        /* A descriptor of its own for the listing: the kept one stays open. */
+        fd = openat(r, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return fd;
+                return log_error_errno(negative_errno(), "Cannot read %s/" ENDING_DIR_NAME, d->state_dir);
         dir = fdopendir(fd);
         if (!dir) {
                 r = negative_errno();

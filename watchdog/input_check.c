@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "daemon.h"
 #include "deadline.h"
 #include "log.h"
@@ -63,6 +61,10 @@ void daemon_reschedule(Daemon *d) {
                         log_error_errno(r, "Cannot arm the deadline timer");
                         return;
                 }
+                /* Deadlines first: when both are due, a SIGTERM promised
+                 * within a second goes before kills promised within the
+                 * grace. */
+                (void) sd_event_source_set_priority(d->timer, SD_EVENT_PRIORITY_IMPORTANT);
         } else {
                 r = sd_event_source_set_time(d->timer, t);
                 if (r < 0)
@@ -110,8 +112,10 @@ int input_check_due(Daemon *d, uint64_t now) {
                         end[n_end++] = s;
         }
 
+        uint64_t read_at = 0;
         if (n > 0) {
                 r = tcp_diag_query(d->diag_fd, socks, n);
+                read_at = monotonic_now();
                 if (r < 0) {
                         /* Try again shortly rather than act on no data. */
                         for (size_t i = 0; i < n; i++)
@@ -138,6 +142,7 @@ int input_check_due(Daemon *d, uint64_t now) {
                 }
                 s->sock = socks[i];
                 s->silence_usec = (uint64_t) socks[i].last_data_recv_ms * USEC_PER_MSEC;
+                s->read_at = read_at;
                 if (s->silence_usec < s->eff.input_timeout_usec) {
                         /* Input came since we planned: sleep until the new deadline. */
                         s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);
@@ -154,20 +159,4 @@ int input_check_due(Daemon *d, uint64_t now) {
         if (n_end > 0)
                 endings_begin(d, end, n_end, now);
         return 0;
-}
-
-void daemon_notify_status(Daemon *d) {
-        size_t watching = 0, ending = d->n_endings;
-        uint64_t now, next = earliest_deadline(d);
-        char t[TIME_SPAN_MAX];
-
-        if (!d->ready)
-                return;
-        for (size_t i = 0; i < d->n_sessions; i++)
-                watching += d->sessions[i]->state == SESSION_WATCHING || d->sessions[i]->state == SESSION_UNTIMED;
-        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-        (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s", watching, watching == 1 ? "" : "s",
-                          ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "",
-                          next ? ", next deadline in " : "",
-                          next ? time_span_format(t, next > now ? next - now : 0, USEC_PER_SEC) : "");
 }

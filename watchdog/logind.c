@@ -16,11 +16,10 @@ struct Request {
         Request *prev, *next;
         Daemon *daemon;
         char *id;
-        logind_cb cb;          /* NULL once answered (TerminateSession may still be in flight) */
+        logind_cb cb;
         void *userdata;
         unsigned attempts;
         uint64_t not_before;   /* CLOCK_MONOTONIC: a retry waits for its backoff */
-        bool terminating;      /* KillSession answered; TerminateSession in flight */
         sd_bus_slot *slot;     /* the call in flight, if any */
 };
 
@@ -57,12 +56,16 @@ static void request_free(Daemon *d, Request *q) {
         free(q);
 }
 
+/* Delivers the one answer. The request is detached from its owner first:
+ * the callback may well cancel what its owner still has queued. */
 static void answer(Daemon *d, Request *q, int r, const sd_bus_error *e) {
         logind_cb cb = q->cb;
+        void *userdata = q->userdata;
 
         q->cb = NULL;
+        q->userdata = NULL;
         if (cb)
-                cb(d, q->userdata, r, e ? e->name : NULL, e ? e->message : NULL);
+                cb(d, userdata, r, e ? e->name : NULL, e ? e->message : NULL);
 }
 
 /* Errors after which the same call may well work: the bus or logind went
@@ -110,9 +113,8 @@ static void arm_retry(Daemon *d, uint64_t when) {
 static void retry_or_fail(Daemon *d, Request *q, int r, const sd_bus_error *e) {
         uint64_t now;
 
-        if (++q->attempts >= LOGIND_ATTEMPTS || q->terminating) {
-                if (!q->terminating)
-                        answer(d, q, r, e);
+        if (++q->attempts >= LOGIND_ATTEMPTS) {
+                answer(d, q, r, e);
                 request_free(d, q);
                 return;
         }
@@ -129,16 +131,9 @@ static int reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         q->slot = sd_bus_slot_unref(q->slot);
         d->logind->in_flight--;
 
-        if (q->terminating) {
-                /* The kill was answered already; this is logind's cleanup. */
-                if (e && !sd_bus_error_has_name(e, "org.freedesktop.login1.NoSuchSession"))
-                        log_debug("logind TerminateSession(%s): %s", q->id, e->message ?: e->name);
-                request_free(d, q);
-        } else if (!e) {
+        if (!e) {
                 answer(d, q, 0, NULL);
-                q->terminating = true;
-                q->attempts = 0;
-                q->not_before = 0;
+                request_free(d, q);
         } else if (sd_bus_error_has_name(e, "org.freedesktop.login1.NoSuchSession")) {
                 /* Its last process exited between our look and the call. */
                 answer(d, q, -ENOENT, e);
@@ -178,14 +173,12 @@ static int bus_ready(Daemon *d) {
 
 static int send_call(Daemon *d, Request *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        const char *method = q->terminating ? "TerminateSession" : "KillSession";
         int r;
 
         r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.login1", "/org/freedesktop/login1",
-                                           "org.freedesktop.login1.Manager", method);
+                                           "org.freedesktop.login1.Manager", "KillSession");
         if (r >= 0)
-                r = q->terminating ? sd_bus_message_append(m, "s", q->id)
-                                   : sd_bus_message_append(m, "ssi", q->id, "all", (int32_t) SIGKILL);
+                r = sd_bus_message_append(m, "ssi", q->id, "all", (int32_t) SIGKILL);
         if (r >= 0)
                 r = sd_bus_call_async(d->bus, &q->slot, m, reply, q, 10 * USEC_PER_SEC);
         if (r < 0)
@@ -256,11 +249,8 @@ void logind_cancel(Daemon *d, void *userdata) {
                 return;
         for (Request *q = d->logind->head, *next; q; q = next) {
                 next = q->next;
-                if (q->userdata == userdata && q->cb) {
-                        q->cb = NULL;
-                        if (!q->terminating)
-                                request_free(d, q);
-                }
+                if (q->userdata && q->userdata == userdata)
+                        request_free(d, q);
         }
 }
 

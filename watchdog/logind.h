@@ -4,8 +4,10 @@
 #include "daemon.h"
 
 /* Asking logind, which owns the session scopes, to kill what is left of a
- * session: KillSession(id, "all", SIGKILL), then TerminateSession(id), on
- * the system bus. Requests wait in a queue with at most LOGIND_MAX_IN_FLIGHT
+ * session: KillSession(id, "all", SIGKILL) on the system bus. Once the scope
+ * is empty systemd stops it and logind drops the session by itself: a
+ * TerminateSession as well would double the calls when a thousand sessions
+ * end at once. Requests wait in a queue with at most LOGIND_MAX_IN_FLIGHT
  * calls on the bus (a thousand at once got the daemon dropped by the bus);
  * the bus is opened again whenever it closed; errors that may pass (no
  * reply, the bus went away, logind restarting) are tried again up to

@@ -110,10 +110,12 @@ static void daemon_done(Daemon *d) {
         free(d->endings);
         sd_event_source_disable_unref(d->timer);
         sd_event_source_disable_unref(d->kill_timer);
+        sd_event_source_disable_unref(d->status_timer);
         sd_event_source_disable_unref(d->inotify);
         sd_bus_flush_close_unref(d->bus);
         sd_event_unref(d->event);
         safe_close(d->diag_fd);
+        safe_close(d->endings_fd);
         config_done(&d->config);
         free(d->sessions_path);
         free(d->cgroup_mount);
@@ -122,14 +124,19 @@ static void daemon_done(Daemon *d) {
 /* Each ending opens a pidfd now and then, and a thousand sessions end at
  * once when an office uplink dies: the soft limit of 1024 is not the
  * daemon's to keep. */
-static void raise_fd_limit(void) {
+static void raise_fd_limit(Daemon *d) {
         struct rlimit rl;
 
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
-                return;
-        rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                log_debug("Cannot raise the file descriptor limit to %llu: %m", (unsigned long long) rl.rlim_max);
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                rl.rlim_cur = rl.rlim_max = 1024;
+        if (rl.rlim_cur < rl.rlim_max) {
+                struct rlimit want = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
+                if (setrlimit(RLIMIT_NOFILE, &want) < 0)
+                        log_debug("Cannot raise the file descriptor limit to %llu: %m", (unsigned long long) rl.rlim_max);
+                else
+                        rl.rlim_cur = rl.rlim_max;
+        }
+        d->spare_fds = rl.rlim_cur / 4 < 1024 ? (size_t) (rl.rlim_cur / 4) : 1024;
 }
 
 int main(int argc, char **argv) {
@@ -142,7 +149,7 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        Daemon d = { .diag_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
+        Daemon d = { .diag_fd = -1, .endings_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
         bool check_only = false;
         sigset_t mask;
         int c, r;
@@ -198,7 +205,7 @@ int main(int argc, char **argv) {
                 return EXIT_FAILURE;
         if (asprintf(&d.sessions_path, "%s/" SESSION_DIR_NAME, d.state_dir) < 0)
                 return EXIT_FAILURE;
-        raise_fd_limit();
+        raise_fd_limit(&d);
         r = proc_boot_id(NULL, d.boot_id);
         if (r < 0) {
                 log_error_errno(r, "Cannot read the boot id");

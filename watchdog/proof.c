@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup_fs.h"
@@ -56,6 +57,11 @@ static int older_process_in(const char *proc_root, int dfd, uint64_t monitor_sta
         }
         if (depth >= 16)
                 return -ELOOP;
+        /* A directory's link count is 2 and one per subdirectory (cgroupfs
+         * keeps it so too): a scope has none, and no listing is needed. */
+        struct stat st;
+        if (fstat(dfd, &st) == 0 && st.st_nlink <= 2)
+                return 0;
         int dup_fd = dup(dfd);
         if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
                 r = negative_errno();
@@ -76,11 +82,46 @@ static int older_process_in(const char *proc_root, int dfd, uint64_t monitor_sta
         return 0;
 }
 
+int proof_context_init(ProofContext *c, const char *proc_root, const char *cgroup_mount, const ProcRef *candidates,
+                       size_t n) {
+        pid_t fixed[2] = { 1, getpid() };
+
+        *c = (ProofContext) { .proc_root = proc_root, .cgroup_mount = cgroup_mount };
+        c->listeners = calloc(n ?: 1, sizeof(ProcRef));
+        c->protected_cgroups = calloc(n + 2, sizeof(char *));
+        if (!c->listeners || !c->protected_cgroups) {
+                proof_context_done(c);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                bool dup = false;
+                for (size_t j = 0; j < c->n_listeners && !dup; j++)
+                        dup = c->listeners[j].pid == candidates[i].pid &&
+                              c->listeners[j].starttime == candidates[i].starttime;
+                if (!dup && candidates[i].pid > 1 && alive(proc_root, &candidates[i]))
+                        c->listeners[c->n_listeners++] = candidates[i];
+        }
+        for (size_t i = 0; i < 2 + c->n_listeners; i++) {
+                pid_t pid = i < 2 ? fixed[i] : c->listeners[i - 2].pid;
+                char *cg = NULL;
+                /* Unreadable: nothing to compare, and cgroup_kill_allowed()
+                 * refuses the root, which every cgroup is below. */
+                if (proc_cgroup_read(proc_root, pid, &cg) >= 0)
+                        c->protected_cgroups[c->n_protected++] = cg;
+        }
+        return 0;
+}
+
+void proof_context_done(ProofContext *c) {
+        for (size_t i = 0; i < c->n_protected; i++)
+                free(c->protected_cgroups[i]);
+        free(c->protected_cgroups);
+        free(c->listeners);
+        *c = (ProofContext) {};
+}
+
 int proof_scope(const ProofContext *c, const SessionRecord *rec, char **ret_why) {
         _cleanup_close_ int fd = -1;
-        char *protected[8] = {};
-        ProcRef prot[8];
-        size_t n_prot = 0;
         uint64_t id;
         pid_t older;
         int r;
@@ -105,18 +146,7 @@ int proof_scope(const ProofContext *c, const SessionRecord *rec, char **ret_why)
                 return -ENOENT; /* the login's cgroup is gone; a new one took its name */
 
         /* Never one that holds, or is above, PID 1, us or sshd's listener. */
-        prot[n_prot++] = (ProcRef) { .pid = 1 };
-        prot[n_prot++] = (ProcRef) { .pid = getpid() };
-        for (size_t i = 0; i < c->n_listeners && n_prot < ELEMENTSOF(prot); i++)
-                if (alive(c->proc_root, &c->listeners[i]))
-                        prot[n_prot++] = c->listeners[i];
-        for (size_t i = 0; i < n_prot; i++)
-                if (proc_cgroup_read(c->proc_root, prot[i].pid, &protected[i]) < 0)
-                        protected[i] = NULL;
-        bool allowed = cgroup_kill_allowed(rec->cgroup, protected, n_prot);
-        for (size_t i = 0; i < n_prot; i++)
-                free(protected[i]);
-        if (!allowed)
+        if (!cgroup_kill_allowed(rec->cgroup, c->protected_cgroups, c->n_protected))
                 return why(ret_why, "cgroup %s holds PID 1, this daemon or sshd's listener", rec->cgroup);
 
         r = older_process_in(c->proc_root, fd, rec->sshd_starttime, 0, &older);
@@ -188,8 +218,7 @@ int proof_audit(const ProofContext *c, AuditProof *v, size_t n) {
                 }
                 bool listener = false;
                 for (size_t j = 0; j < c->n_listeners && !listener; j++)
-                        listener = c->listeners[j].pid > 1 && alive(c->proc_root, &c->listeners[j]) &&
-                                   proc_sessionid_read(c->proc_root, c->listeners[j].pid, &id) == 0 &&
+                        listener = proc_sessionid_read(c->proc_root, c->listeners[j].pid, &id) == 0 &&
                                    id == rec->audit_session;
                 if (listener) {
                         why(&v[i].why, "sshd's listener is in audit session %" PRIu32 " too", rec->audit_session);

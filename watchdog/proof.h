@@ -12,12 +12,23 @@
  * before a kill"). Without the proof the way is not used, and *ret_why says
  * why, for the journal (heap, may be NULL on ENOMEM). */
 
+/* What a batch of proofs shares, read once: sshd's listeners that are
+ * still alive, and the cgroups no kill may touch (PID 1's, this daemon's,
+ * the listeners'). */
 typedef struct ProofContext {
         const char *proc_root;     /* NULL: /proc */
         const char *cgroup_mount;  /* the cgroup v2 mount; NULL: none */
-        const ProcRef *listeners;  /* sshd's listener as the record and the ending know it */
+        ProcRef *listeners;        /* alive, each once */
         size_t n_listeners;
+        char **protected_cgroups;
+        size_t n_protected;
 } ProofContext;
+
+/* candidates: sshd's listener as the records and endings know it (its PID
+ * and start time when the login opened, and when sshd got SIGTERM). */
+int proof_context_init(ProofContext *c, const char *proc_root, const char *cgroup_mount, const ProcRef *candidates,
+                       size_t n);
+void proof_context_done(ProofContext *c);
 
 /* The cgroup that was made for this login (CGROUP_ID), as cgroup.kill or
  * logind's KillSession would take it: still the same cgroup, holding none

@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -19,6 +20,12 @@
 #include "proc.h"
 #include "session_fields.h"
 #include "time_span.h"
+
+uint64_t monotonic_now(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
 
 uint64_t retry_delay_usec(unsigned failures) {
         uint64_t d = 100 * USEC_PER_MSEC;
@@ -210,6 +217,7 @@ static void watch_started(Session *s, uint64_t now) {
 
         trouble_over(s);
         s->silence_usec = (uint64_t) s->sock.last_data_recv_ms * USEC_PER_MSEC;
+        s->read_at = monotonic_now();
         if (session_timed(s)) {
                 s->state = SESSION_WATCHING;
                 s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);

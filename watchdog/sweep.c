@@ -1,24 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup_fs.h"
 #include "id_map.h"
 #include "macro.h"
 #include "proc_walk.h"
 #include "process_kill.h"
 #include "sweep.h"
 
+typedef enum Why {
+        WHY_TREE,    /* in the tree, or below a member that is */
+        WHY_CGROUP,  /* in the proven cgroup, not known to be in the tree */
+        WHY_AUDIT,   /* in the audit session only */
+} Why;
+
 typedef struct Member {
         pid_t pid;
         uint64_t starttime;
+        uint32_t num_threads;
+        int pidfd;      /* kept from the SIGSTOP to the SIGKILL, up to keep_fds of them; else -1 */
         size_t target;
-        bool audit_only; /* in the audit session, not (known to be) in the tree */
+        Why why;
 } Member;
+
 
 typedef struct Sweep {
         const char *proc_root;
@@ -35,6 +49,7 @@ typedef struct Sweep {
         size_t n_members, allocated;
         bool *found_new;  /* per target, in this pass */
         bool *failed;     /* per target: a process could not be stopped for a reason that may pass */
+        size_t keep_fds;  /* pidfds kept from stop to kill: it saves opening (and checking) each twice */
 } Sweep;
 
 static bool protected(const Sweep *s, pid_t pid) {
@@ -44,6 +59,10 @@ static bool protected(const Sweep *s, pid_t pid) {
                 if (s->protect[i] == pid)
                         return true;
         return false;
+}
+
+static bool audit_only(const Member *m) {
+        return m->why == WHY_AUDIT;
 }
 
 static int add_member(Sweep *s, Member m) {
@@ -66,10 +85,10 @@ static bool same_user(const Sweep *s, pid_t pid, size_t target) {
 }
 
 /* Which target a process belongs to, or -1. */
-static ssize_t target_of(Sweep *s, pid_t pid, const ProcStat *st, bool *ret_audit_only) {
+static ssize_t target_of(Sweep *s, pid_t pid, const ProcStat *st, Why *ret_why) {
         uint64_t k;
 
-        *ret_audit_only = false;
+        *ret_why = WHY_TREE;
         if (id_map_get(&s->tree, (uint64_t) pid, &k) && s->tree_refs[k]->starttime == st->starttime)
                 return (ssize_t) s->tree_target[k];
         /* A child of a stopped member: the member is alive (stopped), so its
@@ -79,8 +98,8 @@ static ssize_t target_of(Sweep *s, pid_t pid, const ProcStat *st, bool *ret_audi
                 ProcStat parent;
                 const Member *m = &s->members[k];
                 if (proc_stat_read(s->proc_root, st->ppid, &parent) == 0 && parent.starttime == m->starttime &&
-                    (!m->audit_only || same_user(s, pid, m->target))) {
-                        *ret_audit_only = m->audit_only;
+                    (!audit_only(m) || same_user(s, pid, m->target))) {
+                        *ret_why = m->why;
                         return (ssize_t) m->target;
                 }
         }
@@ -93,35 +112,95 @@ static ssize_t target_of(Sweep *s, pid_t pid, const ProcStat *st, bool *ret_audi
                  * was checked above: it may be a service started from it. */
                 if (!same_user(s, pid, k))
                         return -1;
-                *ret_audit_only = true;
+                *ret_why = WHY_AUDIT;
                 return (ssize_t) k;
         }
         return -1;
 }
 
-static int pass_cb(pid_t pid, const ProcStat *st, void *userdata) {
-        Sweep *s = userdata;
-        bool audit_only;
-        ssize_t t;
+/* Whether PID is in target t's cgroup, or below it. */
+static bool in_cgroup(const Sweep *s, pid_t pid, size_t t) {
+        _cleanup_free_ char *path = NULL;
+        const char *c = s->targets[t].cgroup;
+        size_t len = strlen(c);
+
+        return proc_cgroup_read(s->proc_root, pid, &path) == 0 && strncmp(path, c, len) == 0 &&
+               (path[len] == '\0' || path[len] == '/');
+}
+
+static int stop_one(Sweep *s, pid_t pid, uint64_t starttime, size_t t, Why why);
+
+/* The processes of a cgroup and of the cgroups below it (bounded depth). */
+static int stop_cgroup_at(Sweep *s, size_t t, int dfd, unsigned depth) {
+        _cleanup_free_ pid_t *pids = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r, dup_fd;
+
+        r = cgroup_read_procs(dfd, &pids, &n);
+        if (r == -ENOENT || r == -ENODEV)
+                return 0; /* removed as its last process left */
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                ProcStat st;
+                if (proc_stat_read(s->proc_root, pids[i], &st) < 0 || st.state == 'Z' || st.state == 'X')
+                        continue;
+                r = stop_one(s, pids[i], st.starttime, t, WHY_CGROUP);
+                if (r < 0)
+                        return r;
+        }
+        if (depth >= 16)
+                return 0;
+        struct stat dst;
+        if (fstat(dfd, &dst) == 0 && dst.st_nlink <= 2)
+                return 0; /* no subdirectory: nothing below */
+        dup_fd = dup(dfd);
+        if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+                safe_close(dup_fd);
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_close_ int sub = -1;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub >= 0 && (r = stop_cgroup_at(s, t, sub, depth + 1)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int stop_cgroup(Sweep *s, size_t t) {
+        _cleanup_close_ int dfd = cgroup_open(s->targets[t].cgroup_mount, s->targets[t].cgroup);
+
+        if (dfd == -ENOENT)
+                return 0; /* gone: nothing left in it */
+        if (dfd < 0) {
+                s->failed[t] = true;
+                return 0;
+        }
+        return stop_cgroup_at(s, t, dfd, 0);
+}
+
+/* Stops one process of target t, through a pidfd that proves it is the
+ * process with that start time, and adds it to the members. */
+static int stop_one(Sweep *s, pid_t pid, uint64_t starttime, size_t t, Why why) {
         uint64_t k;
         int fd, r;
 
-        if (protected(s, pid))
+        if (protected(s, pid) || (id_map_get(&s->stopped, (uint64_t) pid, &k) && s->members[k].starttime == starttime))
                 return 0;
-        if (id_map_get(&s->stopped, (uint64_t) pid, &k) && s->members[k].starttime == st->starttime)
-                return 0;
-        t = target_of(s, pid, st, &audit_only);
-        if (t < 0)
-                return 0;
-
-        fd = pidfd_open_checked(s->proc_root, pid, st->starttime, NULL);
+        ProcStat st;
+        fd = pidfd_open_checked(s->proc_root, pid, starttime, &st);
         if (fd == -ESRCH || fd == -EPERM)
                 return 0;
         if (fd < 0) {
                 s->failed[t] = true; /* EMFILE, ENOMEM: the next round retries */
                 return 0;
         }
-        if (audit_only) {
+        if (why == WHY_AUDIT) {
                 uint32_t id;
                 /* The pidfd pins the process its start time proved; its audit
                  * session cannot change (unprivileged), but check once more. */
@@ -129,19 +208,86 @@ static int pass_cb(pid_t pid, const ProcStat *st, void *userdata) {
                         safe_close(fd);
                         return 0;
                 }
+        } else if (why == WHY_CGROUP && !in_cgroup(s, pid, t)) {
+                /* Pinned, it is still in the cgroup: not a PID reused elsewhere. */
+                safe_close(fd);
+                return 0;
         }
         r = (int) syscall(SYS_pidfd_send_signal, fd, SIGSTOP, NULL, 0);
-        safe_close(fd);
-        if (r < 0)
+        if (r < 0) {
+                safe_close(fd);
                 return 0;
+        }
+        if (s->n_members >= s->keep_fds)
+                fd = safe_close(fd);
         s->found_new[t] = true;
-        return add_member(s, (Member) { .pid = pid, .starttime = st->starttime, .target = (size_t) t,
-                                        .audit_only = audit_only });
+        r = add_member(s, (Member) { .pid = pid, .starttime = starttime, .num_threads = st.num_threads, .pidfd = fd,
+                                     .target = t, .why = why });
+        if (r < 0)
+                safe_close(fd);
+        return r < 0 ? r : 1;
 }
 
-int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_t *protect, size_t n_protect) {
+static int pass_cb(pid_t pid, const ProcStat *st, void *userdata) {
+        Sweep *s = userdata;
+        Why why;
+        ssize_t t;
+
+        t = target_of(s, pid, st, &why);
+        if (t < 0)
+                return 0;
+        int r = stop_one(s, pid, st->starttime, (size_t) t, why);
+        return r < 0 ? r : 0;
+}
+
+/* The trees, through the children files, which cost what the sessions
+ * hold rather than a walk over every process: each process is stopped
+ * before its children are read, so the list is final. -EOPNOTSUPP without
+ * the files. */
+static int stop_trees(Sweep *s) {
+        int r;
+
+        for (size_t t = 0; t < s->n_targets; t++)
+                for (size_t j = 0; j < s->targets[t].n_tree; j++) {
+                        r = stop_one(s, s->targets[t].tree[j].pid, s->targets[t].tree[j].starttime, t, WHY_TREE);
+                        if (r < 0)
+                                return r;
+                }
+        for (size_t t = 0; t < s->n_targets; t++)
+                if (s->targets[t].cgroup) {
+                        r = stop_cgroup(s, t);
+                        if (r < 0)
+                                return r;
+                }
+        for (size_t i = 0; i < s->n_members; i++) {
+                _cleanup_free_ pid_t *children = NULL;
+                Member m = s->members[i];
+                size_t k = 0;
+
+                r = proc_children(s->proc_root, m.pid, m.num_threads, &children, &k);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < k; j++) {
+                        ProcStat st;
+                        if (proc_stat_read(s->proc_root, children[j], &st) < 0 || st.ppid != m.pid ||
+                            st.starttime < m.starttime || st.state == 'Z')
+                                continue;
+                        if (audit_only(&m) && !same_user(s, children[j], m.target))
+                                continue;
+                        r = stop_one(s, children[j], st.starttime, m.target, m.why);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_t *protect, size_t n_protect,
+               IdMap *killed, size_t keep_fds) {
         Sweep s = { .proc_root = proc_root, .targets = targets, .n_targets = n, .protect = protect,
-                    .n_protect = n_protect };
+                    .n_protect = n_protect, .keep_fds = keep_fds };
         size_t n_refs = 0, k = 0;
         bool any_new = true;
         int r = 0;
@@ -149,7 +295,7 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
         if (n == 0)
                 return 0;
         for (size_t i = 0; i < n; i++) {
-                targets[i].killed_tree = targets[i].killed_audit = 0;
+                targets[i].killed_tree = targets[i].killed_cgroup = targets[i].killed_audit = 0;
                 targets[i].incomplete = false;
                 n_refs += targets[i].n_tree;
         }
@@ -176,6 +322,18 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
                 }
         }
 
+        r = stop_trees(&s);
+        if (r == -EOPNOTSUPP)
+                r = 0; /* the passes below find the trees too */
+        else if (r < 0)
+                goto kill;
+        else if (s.audit.n == 0) {
+                /* Every tree is stopped whole: no pass over /proc is needed. */
+                any_new = false;
+                goto kill;
+        }
+
+        /* Audit sessions (or no children files): every process on the host. */
         for (unsigned pass = 0; pass < SWEEP_MAX_PASSES && any_new; pass++) {
                 for (size_t i = 0; i < n; i++)
                         s.found_new[i] = false;
@@ -189,24 +347,31 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
 kill:
         /* Stopped, they can no longer fork: now all of them, for good. */
         for (size_t i = 0; i < s.n_members; i++) {
-                const Member *m = &s.members[i];
-                int fd = pidfd_open_checked(proc_root, m->pid, m->starttime, NULL);
+                Member *m = &s.members[i];
+                /* Stopped, the process it pins cannot have exited by itself. */
+                int fd = m->pidfd >= 0 ? TAKE_FD(m->pidfd) : pidfd_open_checked(proc_root, m->pid, m->starttime, NULL);
                 if (fd < 0) {
                         if (fd != -ESRCH && fd != -EPERM)
                                 s.failed[m->target] = true;
                         continue;
                 }
                 if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) >= 0) {
-                        if (m->audit_only)
+                        if (m->why == WHY_AUDIT)
                                 targets[m->target].killed_audit++;
+                        else if (m->why == WHY_CGROUP)
+                                targets[m->target].killed_cgroup++;
                         else
                                 targets[m->target].killed_tree++;
+                        if (killed && id_map_put(killed, (uint64_t) m->pid, m->starttime) < 0)
+                                s.failed[m->target] = true;
                 }
                 safe_close(fd);
         }
         for (size_t i = 0; i < n; i++)
                 targets[i].incomplete = r < 0 || s.failed[i] || (any_new && s.found_new[i]);
 out:
+        for (size_t i = 0; i < s.n_members; i++)
+                safe_close(s.members[i].pidfd);
         id_map_done(&s.tree);
         id_map_done(&s.audit);
         id_map_done(&s.stopped);

@@ -6,7 +6,9 @@
 # holds it). Round 1: logind answers KillSession with an error: the daemon
 # must say so, kill the scope's processes another way, and never claim that
 # logind killed them. Round 2: the system bus restarts between two endings:
-# the daemon must connect again and ask logind.
+# the daemon must connect again and ask logind. Round 3: logind takes 5 s to
+# answer (busy with a thousand sessions closing): the daemon must not wait,
+# and kill what is left in the scope itself within half a second.
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
 . "$top_srcdir/tests/lib/bus.sh"
@@ -52,6 +54,21 @@ link_cut "$(client_port "$B_PID")"
 wait_until 8 "session B to be ended" pid_gone "$B_MONITOR"
 wait_until 4 "B's escaped job to be killed" pid_gone "$B_JOB"
 wait_until 3 "logind to be asked about B after the bus came back" logind_called KillSession "$B_MONITOR"
+
+log "round 3: logind is slow"
+kill_pid "$LOGIND_PID"
+fake_logind_start --delay-ms 5000
+open_escaped C 3403
+C_MONITOR=$(sshd_monitor_pids "$TEST_USER" | tail -1)
+C_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3403$') || fail "no escaped job in C"
+link_cut "$(client_port "$C_PID")"
+wait_until 8 "session C to be ended" pid_gone "$C_MONITOR"
+ended=$(now_ms)
+wait_until 4 "C's escaped job to be killed without waiting for logind" pid_gone "$C_JOB"
+gone=$(( $(now_ms) - ended ))
+log "C's job gone $gone ms after its sshd (KillGraceSec 1000 ms, logind 5000 ms a call)"
+[ "$gone" -le 2500 ] || fail "the daemon waited for logind: $gone ms"
+watchdog_log_has "logind has not answered" || fail "the journal does not say logind was too slow"
 pid_alive "$SSHD_PID" || fail "the sshd listener was killed"
 pid_alive "$WATCHDOG_PID" || fail "the daemon died"
 log "ok"

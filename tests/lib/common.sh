@@ -25,6 +25,10 @@ require_cmd() {
         done
 }
 
+# The test's own stderr, for cleanups that must be heard (they run with
+# their output thrown away).
+exec {TEST_STDERR}>&2
+
 _cleanups=()
 cleanup_push() { _cleanups+=("$*"); }
 _run_cleanups() {
@@ -39,16 +43,16 @@ trap _run_cleanups EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_until SECONDS DESCRIPTION CMD...: polls CMD every 50 ms, fails the test
-# when it is not true within SECONDS. CMD's words are expanded once, by the
-# caller: poll a function, never `test "$(...)"`.
+# wait_until SECONDS DESCRIPTION CMD...: polls CMD every WAIT_POLL seconds
+# (0.05), fails the test when it is not true within SECONDS. CMD's words are
+# expanded once, by the caller: poll a function, never `test "$(...)"`.
 wait_until() {
         local limit=$1 what=$2 deadline
         shift 2
         deadline=$(( $(date +%s%N) + limit * 1000000000 ))
         until "$@"; do
                 [ "$(date +%s%N)" -lt "$deadline" ] || fail "timed out after ${limit}s waiting for: $what"
-                sleep 0.05
+                sleep "${WAIT_POLL:-0.05}"
         done
 }
 
@@ -69,9 +73,10 @@ quietly() { "$@" >/dev/null 2>&1; }
 count_lines() { cat "$2" 2>/dev/null | grep -cE "$1" || true; }
 # A zombie is gone for our purposes: it runs nothing, and its reaping is up
 # to its parent (or to PID 1, which on some test hosts is slow to do it).
+# No fork: the mass tests poll thousands of PIDs.
 pid_alive() {
         local stat
-        stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+        { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
         stat=${stat##*) }
         [ "${stat%% *}" != Z ]
 }

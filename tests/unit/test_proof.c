@@ -90,7 +90,8 @@ static int teardown(void **state) {
 
 static void test_scope(void **state) {
         ProcRef listener = { .pid = 700, .starttime = 100 };
-        ProofContext c = { .proc_root = proc, .cgroup_mount = cg, .listeners = &listener, .n_listeners = 1 };
+        ProofContext c;
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
         SessionRecord rec = record();
         char *why = NULL;
 
@@ -129,28 +130,39 @@ static void test_scope(void **state) {
         rec.session_id = NULL;
         assert_int_equal(proof_logind(&c, &rec, &why), 0);
         free(why);
+        proof_context_done(&c);
 }
 
 /* The cgroup holds what it must not: sshd's listener (restarted into it),
  * a process older than the login, or, below it, an older one. */
 static void test_scope_refused(void **state) {
         ProcRef listener = { .pid = 700, .starttime = 100 };
-        ProofContext c = { .proc_root = proc, .cgroup_mount = cg, .listeners = &listener, .n_listeners = 1 };
+        ProofContext c;
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
         SessionRecord rec = record();
         char *why = NULL;
 
+        /* What is protected is read when the batch starts. */
         add_proc(700, 1, 100, 0, "/user.slice/session-7.scope");
+        proof_context_done(&c);
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
         assert_int_equal(proof_scope(&c, &rec, &why), 0);
         assert_non_null(strstr(why, "listener"));
         free(why);
         add_proc(700, 1, 100, 0, "/system.slice/ssh.service");
+        proof_context_done(&c);
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
         assert_int_equal(proof_scope(&c, &rec, &why), 1);
 
         /* A parent of PID 1's cgroup. */
         add_proc(1, 0, 1, 0, "/user.slice/session-7.scope/init");
+        proof_context_done(&c);
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
         assert_int_equal(proof_scope(&c, &rec, &why), 0);
         free(why);
         add_proc(1, 0, 1, 0, "/init.scope");
+        proof_context_done(&c);
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
 
         add_proc(4244, 1, MONITOR_START - 1, 0, "/user.slice/session-7.scope");
         tmp_tree_write(cg, "user.slice/session-7.scope/cgroup.procs", "4243\n4244\n");
@@ -164,11 +176,13 @@ static void test_scope_refused(void **state) {
         free(why);
         tmp_tree_write(cg, "user.slice/session-7.scope/sub/cgroup.procs", "");
         assert_int_equal(proof_scope(&c, &rec, &why), 1);
+        proof_context_done(&c);
 }
 
 static void test_audit(void **state) {
         ProcRef listener = { .pid = 700, .starttime = 100 };
-        ProofContext c = { .proc_root = proc, .cgroup_mount = cg, .listeners = &listener, .n_listeners = 1 };
+        ProofContext c;
+        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
         SessionRecord rec = record(), unset = record(), v1 = record();
         AuditProof a[3];
 
@@ -225,6 +239,7 @@ static void test_audit(void **state) {
         assert_false(a[1].proven);
         free(a[0].why);
         free(a[1].why);
+        proof_context_done(&c);
 }
 
 int main(void) {

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's STATUS= for the service manager. Sent at most once a
+ * second: sd_notify() blocks once the notify socket is full, and when a
+ * thousand sessions end at once the service manager is busy stopping their
+ * scopes; a status per event would stall the daemon behind it. */
+#include "config.h"
+
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "daemon.h"
+#include "deadline.h"
+#include "log.h"
+#include "time_span.h"
+
+#define STATUS_INTERVAL_USEC USEC_PER_SEC
+
+static void send_status(Daemon *d) {
+        size_t watching = 0, ending = d->n_endings;
+        uint64_t now, next = 0;
+        char t[TIME_SPAN_MAX];
+
+        for (size_t i = 0; i < d->n_sessions; i++) {
+                Session *s = d->sessions[i];
+                watching += s->state == SESSION_WATCHING || s->state == SESSION_UNTIMED;
+                if (s->state == SESSION_WATCHING)
+                        next = deadline_min(next, s->deadline);
+        }
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s", watching, watching == 1 ? "" : "s",
+                          ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "",
+                          next ? ", next deadline in " : "",
+                          next ? time_span_format(t, next > now ? next - now : 0, USEC_PER_SEC) : "");
+        d->status_sent = now;
+}
+
+static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        send_status(userdata);
+        return 0;
+}
+
+void daemon_notify_status(Daemon *d) {
+        uint64_t now;
+        int r;
+
+        if (!d->ready)
+                return;
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        if (now >= d->status_sent + STATUS_INTERVAL_USEC) {
+                send_status(d);
+                return;
+        }
+        if (!d->status_timer) {
+                r = sd_event_add_time(d->event, &d->status_timer, CLOCK_MONOTONIC, d->status_sent + STATUS_INTERVAL_USEC,
+                                      100 * USEC_PER_MSEC, on_status_timer, d);
+                if (r < 0) {
+                        log_debug("Cannot arm the status timer: %s", strerror(-r));
+                        return;
+                }
+        } else {
+                int enabled = 0;
+                (void) sd_event_source_get_enabled(d->status_timer, &enabled);
+                if (enabled)
+                        return; /* an update is due already */
+                (void) sd_event_source_set_time(d->status_timer, d->status_sent + STATUS_INTERVAL_USEC);
+        }
+        (void) sd_event_source_set_enabled(d->status_timer, SD_EVENT_ONESHOT);
+}
