@@ -32,6 +32,7 @@
 #include "process_kill.h"
 #include "process_tree.h"
 #include "session_fields.h"
+#include "signal_burst.h"
 #include "time_span.h"
 
 /* Endings due within this much of each other share one kill pass... */
@@ -302,12 +303,16 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 s->deadline = 0;
         }
 
-        /* Every entry written and every ending on disk: now the signals. */
+        /* Every entry written and every ending on disk: now the signals, in
+         * one burst. */
+        SignalBurst burst;
+        signal_burst_begin(&burst);
         for (size_t i = 0; i < n; i++) {
                 if (made && made[i] && made[i]->reason == ENDING_SILENT)
                         send_term(made[i], pidfds[i]);
                 pidfds[i] = safe_close(pidfds[i]);
         }
+        signal_burst_end(&burst);
         endings_reschedule(d);
 }
 

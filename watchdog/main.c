@@ -21,6 +21,7 @@
 #include "log.h"
 #include "logind.h"
 #include "macro.h"
+#include "signal_burst.h"
 #include "time_span.h"
 
 static void help(void) {
@@ -255,6 +256,11 @@ int main(int argc, char **argv) {
                 goto out;
         daemon_reschedule(&d);
 
+        r = signal_burst_probe();
+        if (r < 0)
+                log_notice("Signals to ending sessions go out without real-time bursts (%s): they may be late when "
+                           "many sessions end at once",
+                           strerror(-r));
         log_started(&d, "Started");
         d.ready = true;
         (void) sd_notify(false, "READY=1");

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "proc_walk.h"
 #include "process_kill.h"
+#include "signal_burst.h"
 #include "sweep.h"
 
 typedef enum Why {
@@ -346,6 +347,8 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
         }
 kill:
         /* Stopped, they can no longer fork: now all of them, for good. */
+        SignalBurst burst;
+        signal_burst_begin(&burst);
         for (size_t i = 0; i < s.n_members; i++) {
                 Member *m = &s.members[i];
                 /* Stopped, the process it pins cannot have exited by itself. */
@@ -367,6 +370,7 @@ kill:
                 }
                 safe_close(fd);
         }
+        signal_burst_end(&burst);
         for (size_t i = 0; i < n; i++)
                 targets[i].incomplete = r < 0 || s.failed[i] || (any_new && s.found_new[i]);
 out:

@@ -222,5 +222,10 @@ awk -v s="$ours" 'BEGIN { exit !(s <= 3.0) }' || fail "exposure $ours is above 3
 e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat >"$WORK/warnings.txt"
 grep -v -e 'watchdog.conf:3: KillGraceSec=' -e 'Keeping the running configuration' "$WORK/warnings.txt" >"$WORK/unexpected.txt" || true
 [ -s "$WORK/unexpected.txt" ] && fail "unexpected daemon warnings: $(tr '\n' '|' <"$WORK/unexpected.txt")"
+# The unit must let the daemon send its signal bursts real-time (it says
+# at start when it cannot).
+e2e_in journalctl --no-pager -u sshd-watchdog -o cat >"$WORK/all.txt"
+grep -q '^Started: InputTimeoutSec=' "$WORK/all.txt" || fail "no start entry in the daemon's journal"
+grep 'without real-time bursts' "$WORK/all.txt" && fail "the unit keeps the daemon from real-time bursts"
 log "scenario 1 timing: $SCENARIO1_REPORT"
 log "ok: suite took $(( $(now_ms) - SUITE_START )) ms"
