@@ -15,6 +15,7 @@
 #   e2e_in CMD...           runs CMD inside (nsenter)
 #   e2e_journal ARGS...     journalctl inside
 #   e2e_scope_dir ID        the cgroup directory of logind session ID, seen from the host
+#   e2e_diagnose            what the daemon and the machine said; run on failure
 
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/netns.sh"
@@ -132,6 +133,8 @@ e2e_boot() {
         ) &
         E2E_NSPAWN_PID=$!
         cleanup_push "e2e_poweroff"
+        # Runs before the poweroff above, and only when the test failed.
+        cleanup_push '[ "$rc" = 0 ] || e2e_diagnose'
         wait_until 30 "the container's PID 1" e2e_find_pid1
         wait_until 30 "an ssh login into the container" e2e_ssh_ready
 }
@@ -159,6 +162,20 @@ e2e_poweroff() {
 }
 
 e2e_in() { nsenter -t "$E2E_PID1" -m -u -i -n -p -- "$@"; }
+
+e2e_diagnose() {
+        [ -n "${E2E_PID1:-}" ] && pid_alive "$E2E_PID1" || return 0
+        {
+                echo "---- diagnosis: sshd-watchdog.service"
+                e2e_in systemctl status --no-pager sshd-watchdog.service 2>&1 | head -12
+                echo "---- records: $(e2e_in sh -c 'ls /run/sshd-watchdog/sessions | wc -l'), pending endings: $(e2e_in sh -c 'ls /run/sshd-watchdog/endings | wc -l')"
+                echo "---- the daemon's warnings"
+                e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat 2>&1 | tail -20
+                echo "---- the daemon's last words"
+                e2e_in journalctl --no-pager -u sshd-watchdog -o short-monotonic 2>&1 | tail -30
+                echo "---- load: $(cat /proc/loadavg)"
+        } >&"$TEST_STDERR"
+}
 e2e_journal() { e2e_in journalctl --no-pager "$@"; }
 
 # The container's cgroup tree sits inside ours; logind puts each session in
