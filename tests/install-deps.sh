@@ -8,10 +8,11 @@ packages=(
         # build
         build-essential autoconf automake libtool pkg-config
         libpam0g-dev libsystemd-dev libinih-dev
-        # unit and PAM tests, sanitizer and valgrind runs
-        libcmocka-dev libpam-wrapper libpamtest0-dev valgrind
-        # integration tests: a real sshd and client in network namespaces
-        openssh-server openssh-client iproute2 nftables procps passwd util-linux
+        # unit and PAM tests, sanitizer and valgrind runs, fuzzers
+        libcmocka-dev libpam-wrapper libpamtest0-dev valgrind clang libclang-rt-dev
+        # integration tests: a real sshd and client in network namespaces, a
+        # private system bus for the fake logind
+        openssh-server openssh-client iproute2 nftables procps passwd util-linux dbus-daemon
         # the unit file check
         systemd
         # end-to-end: a booted Debian 12 container, Dropbear's client

@@ -112,6 +112,32 @@ static ssize_t recv_some(int fd, void *buf, size_t size) {
         return k < 0 ? negative_errno() : k;
 }
 
+int tcp_diag_parse_dump(const void *buf, size_t size, uint32_t seq, tcp_diag_cb cb, void *userdata) {
+        int len = size > INT32_MAX ? INT32_MAX : (int) size, r;
+
+        for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+                if (h->nlmsg_seq != seq)
+                        continue; /* a late reply to an earlier, abandoned request */
+                if (h->nlmsg_type == NLMSG_DONE)
+                        return 1;
+                if (h->nlmsg_type == NLMSG_ERROR) {
+                        const struct nlmsgerr *e = NLMSG_DATA(h);
+                        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+                                return -EIO;
+                        return e->error < 0 ? e->error : -EIO;
+                }
+                if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+                        continue;
+                TcpInput in;
+                if (parse_msg(h, &in) < 0)
+                        continue;
+                r = cb(&in, userdata);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int dump_family(int fd, uint8_t family, uint32_t seq, tcp_diag_cb cb, void *userdata) {
         _cleanup_free_ void *buf = malloc(RECV_BUFFER);
         DiagRequest req;
@@ -128,25 +154,9 @@ static int dump_family(int fd, uint8_t family, uint32_t seq, tcp_diag_cb cb, voi
                 ssize_t k = recv_some(fd, buf, RECV_BUFFER);
                 if (k < 0)
                         return (int) k;
-                int len = (int) k;
-                for (struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-                        if (h->nlmsg_seq != seq)
-                                continue; /* a late reply to an earlier, abandoned request */
-                        if (h->nlmsg_type == NLMSG_DONE)
-                                return 0;
-                        if (h->nlmsg_type == NLMSG_ERROR) {
-                                const struct nlmsgerr *e = NLMSG_DATA(h);
-                                return e->error < 0 ? e->error : -EIO;
-                        }
-                        if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-                                continue;
-                        TcpInput in;
-                        if (parse_msg(h, &in) < 0)
-                                continue;
-                        r = cb(&in, userdata);
-                        if (r < 0)
-                                return r;
-                }
+                r = tcp_diag_parse_dump(buf, (size_t) k, seq, cb, userdata);
+                if (r != 0)
+                        return r < 0 ? r : 0;
         }
 }
 

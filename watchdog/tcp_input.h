@@ -33,6 +33,11 @@ int tcp_diag_open(void);
 typedef int (*tcp_diag_cb)(const TcpInput *in, void *userdata);
 int tcp_diag_dump(int fd, tcp_diag_cb cb, void *userdata);
 
+/* One buffer of a dump's answer: calls cb for each socket of request seq.
+ * 1 when the dump is done, 0 when more is to come, <0 for an error the
+ * kernel answered (or cb's). Exposed for the fuzzer. */
+int tcp_diag_parse_dump(const void *buf, size_t size, uint32_t seq, tcp_diag_cb cb, void *userdata);
+
 /* Re-reads n known sockets by their exact id in one request batch (one
  * sendmsg, replies matched by sequence number). Sets found, error,
  * bytes_received, last_data_recv_ms and state of each: found=false with
