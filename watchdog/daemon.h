@@ -57,6 +57,8 @@ typedef struct Ending {
         SessionRecord rec;
         EndingReason reason;
         uint64_t kill_at;         /* CLOCK_MONOTONIC usec */
+        uint64_t kill_due;        /* kill_at as first set: the SIGTERM plus the grace */
+        uint64_t first_sweep;     /* when its first SIGKILL sweep began; 0: not yet */
         uint64_t silence_usec, timeout_usec, grace_usec;
         uint64_t bytes_received;
         ProcRef term_parent;      /* the monitor's parent when it was sent SIGTERM; pid 0: none */

@@ -161,6 +161,7 @@ static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t n
         e->bytes_received = s->sock.bytes_received;
         /* No grace without a monitor to close the session: sshd is gone. */
         e->kill_at = reason == ENDING_SILENT ? now + e->grace_usec : now;
+        e->kill_due = e->kill_at;
         return e;
 }
 
@@ -403,6 +404,11 @@ void ending_finish(Ending *e) {
         describe_kills(e, parts, sizeof(parts));
         snprintf(killed, sizeof(killed), "KILLED_PIDS=%u", total);
         ending_fields(e, killed, &f);
+        /* How late the daemon was with its SIGKILLs, by its own clock: what
+         * the kernel takes to tear the processes down is not in it. */
+        if (e->first_sweep > 0)
+                fields_add(&f, "KILL_DELAY_USEC=%" PRIu64,
+                           e->first_sweep > e->kill_due ? e->first_sweep - e->kill_due : 0);
         if (total > 0)
                 log_struct(LOG_INFO, NULL, f.v, "Killed %u leftover process%s of %s: %s%s%s", total,
                            total == 1 ? "" : "es", f.label, parts, e->notes ? "; " : "", e->notes ?: "");
@@ -471,6 +477,7 @@ int endings_load(Daemon *d) {
                         continue;
                 }
                 e->daemon = d;
+                e->kill_due = e->kill_at;
                 if (ending_add(d, e) < 0) {
                         ending_free(e);
                         return log_error_errno(-ENOMEM, "Cannot load pending endings");

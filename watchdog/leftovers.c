@@ -223,6 +223,10 @@ void leftovers_kill(Daemon *d, Ending **v, size_t n) {
                         ending_note(v[i], "by its process tree only: no scope, cgroup or audit session was proven "
                                           "its own");
 
+        uint64_t sweep_start = monotonic_now();
+        for (size_t i = 0; i < n; i++)
+                if (v[i]->first_sweep == 0)
+                        v[i]->first_sweep = sweep_start;
         r = sweep_kill(d->proc_root, targets, n, protect, n_listeners, &killed, d->spare_fds);
         if (r < 0)
                 log_error_errno(r, "Cannot read /proc to kill leftovers; trying again");

@@ -68,6 +68,21 @@ void ending_fields(const Ending *e, const char *extra, Fields *f) {
                     e->reason == ENDING_SILENT ? &e->bytes_received : NULL, extra, f);
 }
 
+void fields_add(Fields *f, const char *fmt, ...) {
+        size_t n = 0;
+        char *s = NULL;
+        va_list ap;
+
+        while (f->v[n])
+                n++;
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        add(f, &n, s);
+        f->v[n] = NULL;
+}
+
 void fields_free(Fields *f) {
         for (size_t i = 0; f->v[i]; i++)
                 free(f->v[i]);

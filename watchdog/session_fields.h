@@ -20,4 +20,6 @@ void fields_fill(const SessionRecord *rec, const char *user, uint64_t silence_us
 void session_fields_extra(const Session *s, const char *extra, Fields *f);
 #define session_fields(s, f) session_fields_extra(s, NULL, f)
 void ending_fields(const Ending *e, const char *extra, Fields *f);
+/* One more "KEY=VALUE" after the fill; dropped if there is no room. */
+_printf_(2, 3) void fields_add(Fields *f, const char *fmt, ...);
 void fields_free(Fields *f);
