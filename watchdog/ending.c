@@ -338,8 +338,12 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
                 if (n < KILL_BATCH_MAX && e->kill_at <= now + (e->logind_pending ? 0 : KILL_BATCH_WINDOW_USEC))
                         due[n++] = e;
         }
-        if (n > 0)
+        if (n > 0) {
+                SignalBurst burst;
+                signal_burst_begin(&burst);
                 leftovers_kill(d, due, n);
+                signal_burst_end(&burst);
+        }
         endings_reschedule(d);
         daemon_notify_status(d);
         return 0;

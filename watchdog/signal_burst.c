@@ -8,6 +8,7 @@
 #include "signal_burst.h"
 
 static int unavailable; /* -errno once refused (no CAP_SYS_NICE, RestrictRealtime=): not tried again */
+static unsigned depth;   /* bursts begun and not ended */
 
 int signal_burst_probe(void) {
         SignalBurst b;
@@ -21,7 +22,7 @@ void signal_burst_begin(SignalBurst *b) {
         struct sched_param p = { .sched_priority = 1 };
 
         b->realtime = false;
-        if (unavailable)
+        if (depth++ > 0 || unavailable)
                 return;
         if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &p) < 0) {
                 unavailable = -errno;
@@ -33,6 +34,8 @@ void signal_burst_begin(SignalBurst *b) {
 void signal_burst_end(SignalBurst *b) {
         struct sched_param p = { .sched_priority = 0 };
 
+        if (depth > 0)
+                depth--;
         /* Back to SCHED_OTHER; the nice value is kept. */
         if (b->realtime && sched_setscheduler(0, SCHED_OTHER, &p) < 0)
                 log_error("Cannot leave the real-time burst: %m");
