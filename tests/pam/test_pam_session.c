@@ -543,11 +543,10 @@ static void test_cgroup_own_only(void **state) {
         assert_int_equal(proc_cgroup_read(NULL, getpid(), &self), 0);
         assert_true(asprintf(&cg_base, "%s%s/swd-pamtest-%d", mount, strcmp(self, "/") ? self : "", (int) getpid()) > 0);
         assert_true(asprintf(&cg_rel, "%s/swd-pamtest-%d", strcmp(self, "/") ? self : "", (int) getpid()) > 0);
-        if (mkdir(cg_base, 0755) < 0) {
-                free(mount);
-                free(self);
+        free(mount);
+        free(self);
+        if (mkdir(cg_base, 0755) < 0)
                 skip();
-        }
         for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
                 char *p;
                 assert_true(asprintf(&p, "%s/%s", cg_base, subs[i]) > 0);
@@ -579,8 +578,6 @@ static void test_cgroup_own_only(void **state) {
         assert_int_equal(rmdir(cg_base), 0);
         free(cg_base);
         free(cg_rel);
-        free(mount);
-        free(self);
 }
 
 static void test_missing_dir_created(void **state) {
