@@ -131,7 +131,10 @@ static int reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         q->slot = sd_bus_slot_unref(q->slot);
         d->logind->in_flight--;
 
-        if (!e) {
+        if (!q->cb) {
+                /* Cancelled while in flight: its place is free only now. */
+                request_free(d, q);
+        } else if (!e) {
                 answer(d, q, 0, NULL);
                 request_free(d, q);
         } else if (sd_bus_error_has_name(e, "org.freedesktop.login1.NoSuchSession")) {
@@ -249,7 +252,15 @@ void logind_cancel(Daemon *d, void *userdata) {
                 return;
         for (Request *q = d->logind->head, *next; q; q = next) {
                 next = q->next;
-                if (q->userdata && q->userdata == userdata)
+                if (!q->userdata || q->userdata != userdata)
+                        continue;
+                if (q->slot) {
+                        /* In flight: logind and the bus still hold the call.
+                         * Sending another in its place would let a logind that
+                         * cannot keep up collect calls without bound. */
+                        q->cb = NULL;
+                        q->userdata = NULL;
+                } else
                         request_free(d, q);
         }
 }

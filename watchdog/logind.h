@@ -22,6 +22,8 @@
 typedef void (*logind_cb)(Daemon *d, void *userdata, int r, const char *error_name, const char *error_message);
 
 int logind_kill_session(Daemon *d, const char *id, logind_cb cb, void *userdata);
-/* Forgets the requests of userdata: their answers are never delivered. */
+/* Forgets the requests of userdata: their answers are never delivered.
+ * A call already sent keeps its place among the LOGIND_MAX_IN_FLIGHT until
+ * logind answers it (or it times out): logind and the bus still hold it. */
 void logind_cancel(Daemon *d, void *userdata);
 void logind_queue_free(Daemon *d);
