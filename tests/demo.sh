@@ -63,6 +63,19 @@ lastrcv() {
                 grep -o 'lastrcv:[0-9]*' | head -1 | cut -d: -f2
 }
 procs() { [ -f "$SCOPE/cgroup.procs" ] && grep -c . "$SCOPE/cgroup.procs" || echo 0; }
+# What the daemon says it will do, as an admin would ask it.
+ctl_left() {
+        local row
+        row=$(e2e_in sshd-watchdogctl list --json 2>/dev/null | grep -o "{[^}]*\"session\":\"$SID\"[^}]*}") || { echo "gone"; return; }
+        case $row in
+        *'"left_usec":'*) sed 's/.*"left_usec":\([0-9]*\).*/\1/' <<<"$row" | awk '{ printf "left %.1fs", $1 / 1000000 }' ;;
+        *'"kill_in_usec":'*) sed 's/.*"kill_in_usec":\([0-9]*\).*/\1/' <<<"$row" | awk '{ printf "ending, kill in %.1fs", $1 / 1000000 }' ;;
+        *) sed 's/.*"state":"\([^"]*\)".*/\1/' <<<"$row" ;;
+        esac
+}
+
+say "sshd-watchdogctl list (in the container, as root):"
+e2e_in sshd-watchdogctl list | sed 's/^/    /'
 
 say "Cutting the link: the client namespace drops every packet (nft), like a closed laptop lid"
 link_cut
@@ -73,9 +86,9 @@ while [ -d "$SCOPE" ] && [ $(( $(now_ms) - cut )) -lt $(( (TIMEOUT + GRACE + 8) 
                 ended=$(now_ms)
                 echo "    --- sshd-watchdog ended the session: SIGTERM to sshd, leftovers killed ${GRACE}s later ---"
         fi
-        printf '    t+%4.1fs  client silent for %5s ms (limit %s s)   server output queued: %-12s  processes in the session: %s\n' \
+        printf '    t+%4.1fs  client silent for %5s ms (limit %s s)  sshd-watchdogctl: %-22s  server output queued: %-12s  processes in the session: %s\n' \
                 "$(awk -v ms=$(( $(now_ms) - cut )) 'BEGIN { printf "%.1f", ms / 1000 }')" "$(lastrcv || echo -)" "$TIMEOUT" \
-                "$(ip netns exec "$NS_SRV" ss -Htn "src $SRV_ADDR:22" "dst $CLI_ADDR" | awk '{print $3 " bytes"; exit}')" "$(procs)"
+                "$(ctl_left)" "$(ip netns exec "$NS_SRV" ss -Htn "src $SRV_ADDR:22" "dst $CLI_ADDR" | awk '{print $3 " bytes"; exit}')" "$(procs)"
         sleep 0.5
 done
 gone=$(now_ms)

@@ -38,6 +38,7 @@ typedef struct Session {
         uint64_t silence_usec;    /* at the last reading */
         uint64_t read_at;         /* CLOCK_MONOTONIC of that reading, as the clock says (not the loop's "now") */
         unsigned failures;        /* transient failures in a row, for the backoff */
+        char *why;                /* why it is not watched (UNWATCHABLE), or what is retried (PENDING) */
         bool trouble_logged;      /* the first of them was logged */
         bool dry_run_reported;    /* this silence was reported once already */
         uint64_t dry_run_bytes;
@@ -98,6 +99,9 @@ struct Daemon {
         sd_event_source *inotify;
         sd_event_source *status_timer; /* the next STATUS= update */
         uint64_t status_sent;     /* CLOCK_MONOTONIC of the last one */
+        sd_event_source *control; /* <state_dir>/control.sock, for sshd-watchdogctl */
+        uint64_t started_at;      /* CLOCK_MONOTONIC */
+        uint64_t ended_total;     /* sessions ended since the start */
         Session **sessions;
         size_t n_sessions;
         Ending **endings;

@@ -286,6 +286,7 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 e->n_tree = n_trees[i];
                 e->term_parent = parents[i];
                 made[i] = e;
+                d->ended_total++;
 
                 ending_fields(e, NULL, &f);
                 if (e->reason == ENDING_SILENT)

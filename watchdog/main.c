@@ -16,6 +16,7 @@
 
 #include "cgroup_fs.h"
 #include "conf_file.h"
+#include "control.h"
 #include "daemon.h"
 #include "journal_queue.h"
 #include "log.h"
@@ -113,6 +114,7 @@ static void daemon_done(Daemon *d) {
         sd_event_source_disable_unref(d->kill_timer);
         sd_event_source_disable_unref(d->status_timer);
         sd_event_source_disable_unref(d->inotify);
+        control_done(d);
         sd_bus_flush_close_unref(d->bus);
         sd_event_unref(d->event);
         safe_close(d->diag_fd);
@@ -150,7 +152,7 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        Daemon d = { .diag_fd = -1, .endings_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
+        Daemon d = { .started_at = monotonic_now(), .diag_fd = -1, .endings_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
         bool check_only = false;
         sigset_t mask;
         int c, r;
@@ -254,6 +256,8 @@ int main(int argc, char **argv) {
         r = record_watch_start(&d);
         if (r < 0)
                 goto out;
+        /* Without it sshd-watchdogctl cannot see us; the watching goes on. */
+        (void) control_listen(&d);
         daemon_reschedule(&d);
 
         r = signal_burst_probe();

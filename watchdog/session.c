@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ void session_free(Session *s) {
         session_record_done(&s->rec);
         free(s->account);
         free(s->name);
+        free(s->why);
         free(s);
 }
 
@@ -181,9 +183,18 @@ int session_resolve_limits(Daemon *d, Session *s) {
         return 0;
 }
 
+static void set_why(Session *s, const char *why) {
+        char *w = strdup(why);
+        if (w) {
+                free(s->why);
+                s->why = w;
+        }
+}
+
 void session_unwatchable(Session *s, const char *why) {
         s->state = SESSION_UNWATCHABLE;
         s->deadline = 0;
+        set_why(s, why);
         if (s->has_record) {
                 _cleanup_(fields_free) Fields f = {};
                 session_fields(s, &f);
@@ -200,6 +211,9 @@ void session_trouble(Session *s, uint64_t now, const char *what, int error) {
                 s->state = SESSION_PENDING;
         if (s->trouble_logged)
                 return;
+        char why[256];
+        snprintf(why, sizeof(why), "%s: %s", what, strerror(-error));
+        set_why(s, why);
         s->trouble_logged = true;
         log_warning("Session %s: %s: %s; trying again until it works", s->name, what, strerror(-error));
 }
@@ -209,6 +223,8 @@ static void trouble_over(Session *s) {
                 log_info("Session %s: working again after %u tries", s->name, s->failures);
         s->failures = 0;
         s->trouble_logged = false;
+        free(s->why);
+        s->why = NULL;
 }
 
 static void watch_started(Session *s, uint64_t now) {

@@ -89,6 +89,13 @@ for k in "${!SID[@]}"; do
 done
 pgrep_n=$(e2e_in pgrep -c -u "$TEST_USER")
 log "sessions: $(for k in "${!SID[@]}"; do printf '%s=%s ' "$k" "${SID[$k]}"; done)($pgrep_n processes of $TEST_USER)"
+# What the daemon will do, as an admin asks it (issue 8).
+e2e_in sshd-watchdogctl list >"$WORK/ctl-list.txt" 2>&1 || fail "sshd-watchdogctl list: $(cat "$WORK/ctl-list.txt")"
+log "sshd-watchdogctl list:"$'\n'"$(cat "$WORK/ctl-list.txt")"
+for k in "${!SID[@]}"; do
+        awk -v id="${SID[$k]}" '$1 == id && $NF == "watching"' "$WORK/ctl-list.txt" | grep -q . ||
+                fail "sshd-watchdogctl does not list the $k session ${SID[$k]} as watching"
+done
 
 link_cut
 declare -A GONE

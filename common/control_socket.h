@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The daemon's control socket, <state_dir>/control.sock: root only (0600,
+ * and SO_PEERCRED). A client connects and reads to EOF; it sends nothing.
+ * The answer is KEY=VALUE lines in blocks separated by one empty line:
+ *
+ *   VERSION=1, PID, STATE_DIRECTORY, CONFIG_FILE (one per file, in the order
+ *   read), SESSIONS, ENDINGS, ENDED_TOTAL, UPTIME_USEC
+ *
+ * then per session (and per pending ending, STATE=ending):
+ *
+ *   SESSION (the record's name), STATE (watching, dry-run, untimed, exempt,
+ *   pending, unwatchable, closing, ending), WHY (pending, unwatchable),
+ *   SESSION_ID, USER, UID, REMOTE_HOST, SSHD_PID, OPENED_USEC (realtime),
+ *   LIMIT_SOURCE, LIMIT_USEC, KILL_GRACE_USEC, SILENT_USEC, LEFT_USEC,
+ *   BYTES_RECEIVED, KILL_IN_USEC (ending)
+ *
+ * Keys a block does not apply to are left out; readers ignore keys they do
+ * not know. Values hold no control characters. */
+#define CONTROL_SOCKET_NAME "control.sock"
+#define CONTROL_VERSION 1

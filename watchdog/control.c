@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What sshd-watchdogctl shows: the daemon's own view, not a recomputation.
+ * <state_dir>/control.sock (0600, and the peer must be root by
+ * SO_PEERCRED); every connection gets one snapshot and then EOF, no
+ * request. The snapshot is KEY=VALUE lines like the session records: a
+ * block about the daemon, then one block per session and per pending
+ * ending, each block after an empty line.
+ *
+ * The silence of each watched session is read from the kernel for the
+ * snapshot (one netlink batch): the daemon looks at a socket only at its
+ * deadline, and in between it does not know of input that came. The time
+ * left is what the daemon will do with that silence: end the session when
+ * it reaches the limit. The answer is written without blocking the loop;
+ * a client that does not read it in CONTROL_TIMEOUT_USEC is dropped. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "macro.h"
+#include "time_span.h"
+
+#define CONTROL_TIMEOUT_USEC (5 * USEC_PER_SEC)
+#define CONTROL_CLIENTS_MAX 8
+
+typedef struct ControlClient {
+        Daemon *daemon;
+        int fd;
+        char *buf;
+        size_t size, sent;
+        sd_event_source *io, *timeout;
+        struct ControlClient *next, *prev;
+} ControlClient;
+
+static ControlClient *clients;
+static unsigned n_clients;
+
+static void client_free(ControlClient *c) {
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                clients = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->timeout);
+        safe_close(c->fd);
+        free(c->buf);
+        free(c);
+        n_clients--;
+}
+
+/* Values come from records and the configuration, which hold no control
+ * characters; this keeps one block one line per key whatever happens. */
+static void put(FILE *f, const char *key, const char *value) {
+        fprintf(f, "%s=", key);
+        for (const char *p = value ?: ""; *p; p++)
+                fputc((unsigned char) *p < 0x20 || *p == 0x7f ? '?' : *p, f);
+        fputc('\n', f);
+}
+
+static void put_u64(FILE *f, const char *key, uint64_t value) {
+        fprintf(f, "%s=%" PRIu64 "\n", key, value);
+}
+
+static const char *state_name(const Session *s) {
+        switch (s->state) {
+        case SESSION_WATCHING:
+                return s->eff.dry_run ? "dry-run" : "watching";
+        case SESSION_UNTIMED:
+                return s->eff.exempt ? "exempt" : "untimed";
+        case SESSION_PENDING:
+                return "pending";
+        case SESSION_UNWATCHABLE:
+                return "unwatchable";
+        case SESSION_CLOSING:
+                return "closing";
+        case SESSION_ENDING:
+                return "ending";
+        }
+        return "unknown";
+}
+
+static void put_record(FILE *f, const SessionRecord *rec, const char *user) {
+        if (rec->session_id)
+                put(f, "SESSION_ID", rec->session_id);
+        put(f, "USER", user ?: rec->user);
+        put_u64(f, "UID", rec->uid);
+        put(f, "REMOTE_HOST", rec->remote_host);
+        fprintf(f, "SSHD_PID=%d\n", (int) rec->sshd_pid);
+        put_u64(f, "OPENED_USEC", rec->opened_usec);
+}
+
+int control_snapshot(Daemon *d, FILE *f) {
+        _cleanup_free_ TcpInput *socks = calloc(d->n_sessions ?: 1, sizeof(TcpInput));
+        _cleanup_free_ size_t *of = calloc(d->n_sessions ?: 1, sizeof(size_t));
+        size_t n = 0;
+        uint64_t now = monotonic_now();
+        int r = 0;
+
+        if (!socks || !of)
+                return -ENOMEM;
+        for (size_t i = 0; i < d->n_sessions; i++)
+                if (d->sessions[i]->state == SESSION_WATCHING) {
+                        of[n] = i;
+                        socks[n++] = d->sessions[i]->sock;
+                }
+        if (n > 0 && (r = tcp_diag_query(d->diag_fd, socks, n)) < 0)
+                log_debug("Cannot read tcp_info for the control snapshot: %s", strerror(-r));
+
+        fprintf(f, "VERSION=1\n");
+        fprintf(f, "PID=%d\n", (int) getpid());
+        put(f, "STATE_DIRECTORY", d->state_dir);
+        for (size_t i = 0; i < d->config.n_files; i++)
+                put(f, "CONFIG_FILE", d->config.files[i]);
+        put_u64(f, "SESSIONS", d->n_sessions);
+        put_u64(f, "ENDINGS", d->n_endings);
+        put_u64(f, "ENDED_TOTAL", d->ended_total);
+        put_u64(f, "UPTIME_USEC", now > d->started_at ? now - d->started_at : 0);
+
+        for (size_t i = 0, k = 0; i < d->n_sessions; i++) {
+                Session *s = d->sessions[i];
+
+                /* Its ending, below, says more. */
+                if (s->state == SESSION_ENDING && ending_find(d, s->name))
+                        continue;
+                fprintf(f, "\n");
+                put(f, "SESSION", s->name);
+                put(f, "STATE", state_name(s));
+                if (!s->has_record) {
+                        put(f, "WHY", s->why);
+                        continue;
+                }
+                put_record(f, &s->rec, s->account);
+                if (s->state == SESSION_UNWATCHABLE || s->state == SESSION_PENDING)
+                        put(f, "WHY", s->why);
+                if (!s->has_limits)
+                        continue;
+                put(f, "LIMIT_SOURCE", s->eff.source);
+                put_u64(f, "LIMIT_USEC", s->eff.input_timeout_usec);
+                put_u64(f, "KILL_GRACE_USEC", s->eff.kill_grace_usec);
+                if (s->state != SESSION_WATCHING)
+                        continue;
+                /* This session's socket, fresh; else its last reading, aged. */
+                uint64_t silent = s->silence_usec + (s->read_at > 0 && now > s->read_at ? now - s->read_at : 0);
+                while (k < n && of[k] < i)
+                        k++;
+                if (k < n && of[k] == i && r >= 0 && socks[k].found)
+                        silent = (uint64_t) socks[k].last_data_recv_ms * USEC_PER_MSEC;
+                put_u64(f, "SILENT_USEC", silent);
+                put_u64(f, "LEFT_USEC", silent < s->eff.input_timeout_usec ? s->eff.input_timeout_usec - silent : 0);
+                put_u64(f, "BYTES_RECEIVED", s->sock.bytes_received);
+        }
+        for (size_t i = 0; i < d->n_endings; i++) {
+                Ending *e = d->endings[i];
+
+                fprintf(f, "\n");
+                put(f, "SESSION", e->name);
+                put(f, "STATE", "ending");
+                put_record(f, &e->rec, NULL);
+                put_u64(f, "SILENT_USEC", e->silence_usec);
+                put_u64(f, "LIMIT_USEC", e->timeout_usec);
+                put_u64(f, "KILL_IN_USEC", e->kill_at > now ? e->kill_at - now : 0);
+        }
+        return 0;
+}
+
+static int on_client_timeout(sd_event_source *src, uint64_t usec, void *userdata) {
+        ControlClient *c = userdata;
+        log_debug("Dropping a control client that did not read its answer");
+        client_free(c);
+        return 0;
+}
+
+static int on_client_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        ControlClient *c = userdata;
+
+        while (c->sent < c->size) {
+                ssize_t k = send(c->fd, c->buf + c->sent, c->size - c->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (k < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                return 0;
+                        log_debug("Control client went away: %m");
+                        break;
+                }
+                c->sent += (size_t) k;
+        }
+        client_free(c);
+        return 0;
+}
+
+static bool peer_is_root(int fd) {
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+                log_debug("Cannot read the credentials of a control client: %m");
+                return false;
+        }
+        if (cred.uid != 0) {
+                log_notice("Refused a control connection from UID %u (PID %d): root only", (unsigned) cred.uid,
+                           (int) cred.pid);
+                return false;
+        }
+        return true;
+}
+
+static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *userdata) {
+        Daemon *d = userdata;
+        _cleanup_close_ int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        ControlClient *c;
+        FILE *f;
+        int r;
+
+        if (fd < 0) {
+                if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                        log_debug("Cannot accept a control connection: %m");
+                return 0;
+        }
+        if (!peer_is_root(fd))
+                return 0;
+        if (n_clients >= CONTROL_CLIENTS_MAX) {
+                log_debug("Too many control clients; refusing one");
+                return 0;
+        }
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return 0;
+        n_clients++;
+        c->next = clients;
+        if (clients)
+                clients->prev = c;
+        clients = c;
+        c->daemon = d;
+        c->fd = TAKE_FD(fd);
+        f = open_memstream(&c->buf, &c->size);
+        if (!f) {
+                client_free(c);
+                return 0;
+        }
+        r = control_snapshot(d, f);
+        if (fclose(f) != 0 || r < 0) {
+                log_error_errno(r < 0 ? r : -ENOMEM, "Cannot answer a control client");
+                client_free(c);
+                return 0;
+        }
+        r = sd_event_add_io(d->event, &c->io, c->fd, EPOLLOUT, on_client_io, c);
+        if (r >= 0)
+                r = sd_event_add_time_relative(d->event, &c->timeout, CLOCK_MONOTONIC, CONTROL_TIMEOUT_USEC, 0,
+                                               on_client_timeout, c);
+        if (r < 0) {
+                log_error_errno(r, "Cannot answer a control client");
+                client_free(c);
+        }
+        return 0;
+}
+
+int control_listen(Daemon *d) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -1;
+        mode_t old;
+        int r;
+
+        r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" CONTROL_SOCKET_NAME, d->state_dir);
+        if (r < 0 || (size_t) r >= sizeof(sa.sun_path))
+                return log_error_errno(-ENAMETOOLONG, "Cannot listen on %s/" CONTROL_SOCKET_NAME, d->state_dir);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(-errno, "Cannot create the control socket");
+        if (unlink(sa.sun_path) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "Cannot remove the old %s", sa.sun_path);
+        /* Born 0600: no moment at which another user could connect. */
+        old = umask(0177);
+        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+        umask(old);
+        if (r < 0)
+                return log_error_errno(-errno, "Cannot bind %s", sa.sun_path);
+        if (listen(fd, CONTROL_CLIENTS_MAX) < 0)
+                return log_error_errno(-errno, "Cannot listen on %s", sa.sun_path);
+        r = sd_event_add_io(d->event, &d->control, fd, EPOLLIN, on_accept, d);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch %s", sa.sun_path);
+        r = sd_event_source_set_io_fd_own(d->control, true);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch %s", sa.sun_path);
+        TAKE_FD(fd);
+        return 0;
+}
+
+void control_done(Daemon *d) {
+        while (clients)
+                client_free(clients);
+        d->control = sd_event_source_disable_unref(d->control);
+}
