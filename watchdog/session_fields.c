@@ -16,14 +16,18 @@ static void add(Fields *f, size_t *n, char *s) {
                 free(s);
 }
 
-_printf_(3, 4) static void addf(Fields *f, size_t *n, const char *fmt, ...) {
+_printf_(3, 0) static void vaddf(Fields *f, size_t *n, const char *fmt, va_list ap) {
         char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
         if (vasprintf(&s, fmt, ap) < 0)
                 s = NULL;
-        va_end(ap);
         add(f, n, s);
+}
+
+_printf_(3, 4) static void addf(Fields *f, size_t *n, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vaddf(f, n, fmt, ap);
+        va_end(ap);
 }
 
 void fields_fill(const SessionRecord *r, const char *user, uint64_t silence_usec, uint64_t timeout_usec,
@@ -70,16 +74,13 @@ void ending_fields(const Ending *e, const char *extra, Fields *f) {
 
 void fields_add(Fields *f, const char *fmt, ...) {
         size_t n = 0;
-        char *s = NULL;
         va_list ap;
 
         while (f->v[n])
                 n++;
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        vaddf(f, &n, fmt, ap);
         va_end(ap);
-        add(f, &n, s);
         f->v[n] = NULL;
 }
 
