@@ -35,6 +35,9 @@ int proc_pid_path(const char *proc_root, pid_t pid, const char *entry, char **re
  * from the last ')'. */
 int proc_stat_read(const char *proc_root, pid_t pid, ProcStat *ret);
 int proc_stat_parse(const char *text, ProcStat *ret);
+/* 1 when the process of that start time has stopped (every thread of it),
+ * 0 while it runs, -ESRCH when it has exited (or the PID names another). */
+int proc_stopped(const char *proc_root, pid_t pid, uint64_t starttime);
 
 /* The cgroup v2 path of PID (the "0::" line). Hybrid hosts list v1
  * hierarchies too; -ENODATA when there is no v2 line (pure v1 host). */

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
@@ -27,7 +28,7 @@ struct linux_dirent64 {
         char d_name[];
 };
 
-int proc_walk(const char *proc_root, proc_walk_cb cb, void *userdata) {
+static int walk(const char *proc_root, bool zombies, proc_walk_cb cb, void *userdata) {
         _cleanup_close_ int fd = open(proc_root ?: PROC_ROOT_DEFAULT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         union {
                 struct linux_dirent64 de;
@@ -56,11 +57,19 @@ int proc_walk(const char *proc_root, proc_walk_cb cb, void *userdata) {
                                 continue; /* exited while we looked */
                         if (r < 0)
                                 return r;
-                        if (st.state == 'Z' || st.state == 'X')
+                        if (!zombies && (st.state == 'Z' || st.state == 'X'))
                                 continue;
                         r = cb(pid, &st, userdata);
                         if (r < 0)
                                 return r;
                 }
         }
+}
+
+int proc_walk(const char *proc_root, proc_walk_cb cb, void *userdata) {
+        return walk(proc_root, false, cb, userdata);
+}
+
+int proc_walk_with_zombies(const char *proc_root, proc_walk_cb cb, void *userdata) {
+        return walk(proc_root, true, cb, userdata);
 }

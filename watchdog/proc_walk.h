@@ -9,3 +9,5 @@
  * walk with that error. */
 typedef int (*proc_walk_cb)(pid_t pid, const ProcStat *st, void *userdata);
 int proc_walk(const char *proc_root, proc_walk_cb cb, void *userdata);
+/* The same with the zombies (state Z or X) too: what just exited. */
+int proc_walk_with_zombies(const char *proc_root, proc_walk_cb cb, void *userdata);

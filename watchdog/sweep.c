@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup_fs.h"
@@ -32,7 +33,13 @@ typedef struct Member {
         int pidfd;      /* kept from the SIGSTOP to the SIGKILL, up to keep_fds of them; else -1 */
         size_t target;
         Why why;
+        bool halted;    /* seen stopped (or exited) since its SIGSTOP: it can fork no more */
 } Member;
+
+/* A SIGSTOP takes effect when its process next runs; this is how long a
+ * sweep waits for it. A process in uninterruptible sleep may not stop in
+ * time: its target is then incomplete, and the next round looks again. */
+#define STOP_WAIT_USEC 200000
 
 
 typedef struct Sweep {
@@ -50,6 +57,8 @@ typedef struct Sweep {
         size_t n_members, allocated;
         bool *found_new;  /* per target, in this pass */
         bool *failed;     /* per target: a process could not be stopped for a reason that may pass */
+        bool raced;       /* this pass, a process went before it could be told whose it was */
+        IdMap zombies;    /* PID -> start time: the exited processes of audit sessions seen so far */
         size_t keep_fds;  /* pidfds kept from stop to kill: it saves opening (and checking) each twice */
 } Sweep;
 
@@ -105,13 +114,20 @@ static ssize_t target_of(Sweep *s, pid_t pid, const ProcStat *st, Why *ret_why) 
                 }
         }
         if (s->audit.n > 0) {
+                uid_t ruid, euid;
                 uint32_t id;
-                if (proc_sessionid_read(s->proc_root, pid, &id) < 0 || !id_map_get(&s->audit, id, &k))
+                int r = proc_sessionid_read(s->proc_root, pid, &id);
+                if (r == -ENOENT || r == -ESRCH)
+                        s->raced = true;
+                if (r < 0 || !id_map_get(&s->audit, id, &k))
                         return -1;
                 /* Another user's process in the session (sudo, a setuid
                  * program) is the session's only if it is in its tree, which
                  * was checked above: it may be a service started from it. */
-                if (!same_user(s, pid, k))
+                r = proc_status_uids(s->proc_root, pid, &ruid, &euid);
+                if (r == -ENOENT || r == -ESRCH)
+                        s->raced = true;
+                if (r < 0 || ruid != s->targets[k].uid || euid != s->targets[k].uid)
                         return -1;
                 *ret_why = WHY_AUDIT;
                 return (ssize_t) k;
@@ -195,7 +211,13 @@ static int stop_one(Sweep *s, pid_t pid, uint64_t starttime, size_t t, Why why) 
                 return 0;
         ProcStat st;
         fd = pidfd_open_checked(s->proc_root, pid, starttime, &st);
-        if (fd == -ESRCH || fd == -EPERM)
+        if (fd == -ESRCH) {
+                /* Listed a moment ago, gone now: what it forked meanwhile
+                 * may be missing from the listing, so one more pass. */
+                s->found_new[t] = true;
+                return 0;
+        }
+        if (fd == -EPERM)
                 return 0;
         if (fd < 0) {
                 s->failed[t] = true; /* EMFILE, ENOMEM: the next round retries */
@@ -229,20 +251,67 @@ static int stop_one(Sweep *s, pid_t pid, uint64_t starttime, size_t t, Why why) 
         return r < 0 ? r : 1;
 }
 
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Until every member from `from` on has stopped or exited: only then does
+ * what it can have forked show (in its children file, or in /proc). The
+ * wait sleeps, so the processes get to run and stop even while the daemon
+ * is real-time on their CPU. */
+static void wait_halted(Sweep *s, size_t from) {
+        uint64_t deadline = now_usec() + STOP_WAIT_USEC;
+        useconds_t nap = 20;
+
+        for (;;) {
+                bool all = true;
+                for (size_t i = from; i < s->n_members; i++) {
+                        Member *m = &s->members[i];
+                        if (m->halted)
+                                continue;
+                        int r = proc_stopped(s->proc_root, m->pid, m->starttime);
+                        if (r != 0 && r != -ENOMEM && r != -EMFILE && r != -ENFILE)
+                                m->halted = true; /* stopped, exited, or not ours to wait for (EPERM) */
+                        else
+                                all = false;
+                }
+                if (all || now_usec() >= deadline)
+                        break;
+                (void) usleep(nap);
+                nap = nap < 2000 ? nap * 2 : 2000;
+        }
+        for (size_t i = from; i < s->n_members; i++)
+                if (!s->members[i].halted)
+                        s->failed[s->members[i].target] = true;
+}
+
 static int pass_cb(pid_t pid, const ProcStat *st, void *userdata) {
         Sweep *s = userdata;
+        uint64_t seen;
         Why why;
         ssize_t t;
 
         t = target_of(s, pid, st, &why);
         if (t < 0)
                 return 0;
+        if (st->state == 'Z' || st->state == 'X') {
+                /* It exited after the last pass began, and may have forked
+                 * first, after this pass's listing: one more pass. Seen
+                 * once, an unreaped zombie is not news again. */
+                if (why == WHY_AUDIT && !(id_map_get(&s->zombies, (uint64_t) pid, &seen) && seen == st->starttime)) {
+                        s->raced = true;
+                        return id_map_put(&s->zombies, (uint64_t) pid, st->starttime) < 0 ? -ENOMEM : 0;
+                }
+                return 0;
+        }
         int r = stop_one(s, pid, st->starttime, (size_t) t, why);
         return r < 0 ? r : 0;
 }
 
 /* The trees, through the children files, which cost what the sessions
- * hold rather than a walk over every process: each process is stopped
+ * hold rather than a walk over every process: each process is seen stopped
  * before its children are read, so the list is final. -EOPNOTSUPP without
  * the files. */
 static int stop_trees(Sweep *s) {
@@ -260,10 +329,17 @@ static int stop_trees(Sweep *s) {
                         if (r < 0)
                                 return r;
                 }
-        for (size_t i = 0; i < s->n_members; i++) {
+        /* In waves: the members stopped so far are waited for, then their
+         * children are read and stopped, and so on. */
+        for (size_t i = 0, waited = 0; i < s->n_members; i++) {
                 _cleanup_free_ pid_t *children = NULL;
-                Member m = s->members[i];
                 size_t k = 0;
+
+                if (i == waited) {
+                        wait_halted(s, i);
+                        waited = s->n_members;
+                }
+                Member m = s->members[i];
 
                 r = proc_children(s->proc_root, m.pid, m.num_threads, &children, &k);
                 if (r == -ENOENT)
@@ -336,11 +412,20 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
 
         /* Audit sessions (or no children files): every process on the host. */
         for (unsigned pass = 0; pass < SWEEP_MAX_PASSES && any_new; pass++) {
+                /* A pass that finds nothing new is final only if what it
+                 * had stopped had really stopped before it began. */
+                wait_halted(&s, 0);
                 for (size_t i = 0; i < n; i++)
                         s.found_new[i] = false;
-                r = proc_walk(proc_root, pass_cb, &s);
+                s.raced = false;
+                r = proc_walk_with_zombies(proc_root, pass_cb, &s);
                 if (r < 0)
                         goto kill;
+                /* A process went between its listing and our look: it may
+                 * have forked first, so every audit session looks again. */
+                for (size_t i = 0; s.raced && i < n; i++)
+                        if (targets[i].audit != AUDIT_SESSION_UNSET)
+                                s.found_new[i] = true;
                 any_new = false;
                 for (size_t i = 0; i < n; i++)
                         any_new = any_new || s.found_new[i];
@@ -378,6 +463,7 @@ out:
                 safe_close(s.members[i].pidfd);
         id_map_done(&s.tree);
         id_map_done(&s.audit);
+        id_map_done(&s.zombies);
         id_map_done(&s.stopped);
         free(s.tree_refs);
         free(s.tree_target);

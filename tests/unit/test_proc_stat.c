@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -92,6 +95,38 @@ static void test_read_self(void **state) {
         assert_int_equal(a.state, 'R');
 }
 
+static int stopped_within(pid_t pid, uint64_t starttime, int want) {
+        struct timespec ts = { .tv_nsec = 1000000 };
+        int r = -1;
+        for (int i = 0; i < 2000 && (r = proc_stopped(NULL, pid, starttime)) != want; i++)
+                nanosleep(&ts, NULL);
+        return r;
+}
+
+/* A SIGSTOP is sent at once and takes effect later: proc_stopped() says
+ * when it has. */
+static void test_stopped(void **state) {
+        ProcStat st;
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                for (;;)
+                        pause();
+        }
+        assert_int_equal(proc_stat_read(NULL, pid, &st), 0);
+        assert_int_equal(proc_stopped(NULL, pid, st.starttime), 0);
+        assert_int_equal(proc_stopped(NULL, pid, st.starttime + 1), -ESRCH); /* another process */
+        assert_int_equal(kill(pid, SIGSTOP), 0);
+        assert_int_equal(stopped_within(pid, st.starttime, 1), 1);
+        assert_int_equal(kill(pid, SIGCONT), 0);
+        assert_int_equal(stopped_within(pid, st.starttime, 0), 0);
+        assert_int_equal(kill(pid, SIGKILL), 0);
+        assert_int_equal(stopped_within(pid, st.starttime, -ESRCH), -ESRCH); /* a zombie */
+        assert_int_equal(waitpid(pid, NULL, 0), pid);
+        assert_int_equal(proc_stopped(NULL, pid, st.starttime), -ESRCH);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_real_line),
@@ -99,6 +134,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_garbage),
                 cmocka_unit_test(test_read_fake_tree),
                 cmocka_unit_test(test_read_self),
+                cmocka_unit_test(test_stopped),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
