@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "macro.h"
 #include "proc.h"
 #include "process_tree.h"
 #include "sweep.h"
@@ -53,6 +54,29 @@ static ProcRef ref_of(pid_t pid) {
 static void reap_all(void) {
         while (waitpid(-1, NULL, WNOHANG) > 0)
                 ;
+}
+
+/* After each test, failed or not: whatever it started and left (a hopper
+ * keeps hopping) is killed and reaped here, not left to a PID 1 that may
+ * never reap. */
+static int kill_leftovers(void **state) {
+        for (int i = 0; i < 200; i++) {
+                _cleanup_free_ pid_t *v = NULL;
+                size_t n = 0;
+                reap_all();
+                if (proc_children(NULL, getpid(), 1, &v, &n) < 0 || n == 0)
+                        return 0;
+                for (size_t k = 0; k < n; k++)
+                        (void) kill(v[k], SIGKILL);
+                msleep(5);
+        }
+        return -1;
+}
+
+static size_t n_children(pid_t pid) {
+        _cleanup_free_ pid_t *v = NULL;
+        size_t n = 0;
+        return proc_children(NULL, pid, 1, &v, &n) < 0 ? 0 : n;
 }
 
 static void wait_gone(pid_t pid) {
@@ -170,7 +194,9 @@ static void test_forker(void **state) {
                         msleep(1);
                 }
         }
-        msleep(30);
+        /* At least ten children first, however slow fork() is here. */
+        for (int i = 0; i < 400 && n_children(forker) < 10; i++)
+                msleep(5);
         ProcRef r = ref_of(forker);
         SweepTarget t = { .tree = &r, .n_tree = 1, .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
         assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
@@ -284,12 +310,14 @@ static void other_user(void) {
 
 static pid_t find_child_named(pid_t parent, const char *name) {
         for (int i = 0; i < 100; i++) {
+                _cleanup_free_ pid_t *v = NULL;
                 char path[64], comm[32] = "";
-                for (pid_t p = parent + 1; p < parent + 64; p++) {
-                        ProcStat st;
+                size_t n = 0;
+                if (proc_children(NULL, parent, 1, &v, &n) < 0)
+                        n = 0;
+                for (size_t k = 0; k < n; k++) {
+                        pid_t p = v[k];
                         FILE *f;
-                        if (proc_stat_read(NULL, p, &st) < 0 || st.ppid != parent)
-                                continue;
                         snprintf(path, sizeof(path), "/proc/%d/comm", (int) p);
                         if (!(f = fopen(path, "re")))
                                 continue;
@@ -340,11 +368,11 @@ static int setup(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_tree_after_root_exits),
-                cmocka_unit_test(test_reused_pid_spared),
-                cmocka_unit_test(test_forker),
-                cmocka_unit_test(test_audit_hopper),
-                cmocka_unit_test(test_audit_other_user),
+                cmocka_unit_test_teardown(test_tree_after_root_exits, kill_leftovers),
+                cmocka_unit_test_teardown(test_reused_pid_spared, kill_leftovers),
+                cmocka_unit_test_teardown(test_forker, kill_leftovers),
+                cmocka_unit_test_teardown(test_audit_hopper, kill_leftovers),
+                cmocka_unit_test_teardown(test_audit_other_user, kill_leftovers),
         };
         return cmocka_run_group_tests(tests, setup, NULL);
 }
