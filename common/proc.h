@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -35,6 +37,13 @@ int proc_pid_path(const char *proc_root, pid_t pid, const char *entry, char **re
  * from the last ')'. */
 int proc_stat_read(const char *proc_root, pid_t pid, ProcStat *ret);
 int proc_stat_parse(const char *text, ProcStat *ret);
+/* Calls cb with the text of /proc/PID/task/TID/<entry> for every thread
+ * (threads that exit meanwhile are left out). cb returns 0 to go on, <0 to
+ * fail with that error, >0 to stop with that value. -ENOENT when the
+ * process is gone; *ret_any says whether any thread had the file. */
+typedef int (*proc_task_cb)(const char *text, void *userdata);
+int proc_tasks_read(const char *proc_root, pid_t pid, const char *entry, size_t max_size, proc_task_cb cb,
+                    void *userdata, bool *ret_any);
 /* 1 when the process of that start time has stopped (every thread of it),
  * 0 while it runs, -ESRCH when it has exited (or the PID names another). */
 int proc_stopped(const char *proc_root, pid_t pid, uint64_t starttime);

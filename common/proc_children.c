@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -47,12 +46,19 @@ int proc_children_parse(const char *text, pid_t **v, size_t *n, size_t *allocate
         return 0;
 }
 
+typedef struct Collect {
+        pid_t *v;
+        size_t n, allocated;
+} Collect;
+
+static int collect(const char *text, void *userdata) {
+        Collect *c = userdata;
+        return proc_children_parse(text, &c->v, &c->n, &c->allocated);
+}
+
 int proc_children(const char *proc_root, pid_t pid, uint32_t num_threads, pid_t **ret, size_t *ret_n) {
-        _cleanup_free_ char *path = NULL;
         _cleanup_free_ pid_t *v = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
         size_t n = 0, allocated = 0;
-        struct dirent *de;
         bool any = false;
         int r;
 
@@ -75,32 +81,12 @@ int proc_children(const char *proc_root, pid_t pid, uint32_t num_threads, pid_t 
                 /* Gone, or no such file, or it has threads now: the long way. */
         }
 
-        r = proc_pid_path(proc_root, pid, "task", &path);
+        Collect c = {};
+        r = proc_tasks_read(proc_root, pid, "children", PROC_CHILDREN_MAX, collect, &c, &any);
+        v = c.v;
+        n = c.n;
         if (r < 0)
                 return r;
-        d = opendir(path);
-        if (!d)
-                return errno == ENOENT ? -ENOENT : negative_errno();
-        while ((errno = 0, de = readdir(d))) {
-                _cleanup_free_ char *file = NULL, *text = NULL;
-                pid_t tid;
-
-                if (parse_pid(de->d_name, &tid) < 0)
-                        continue;
-                if (asprintf(&file, "%s/children", de->d_name) < 0)
-                        return -ENOMEM;
-                r = read_file_at(dirfd(d), file, PROC_CHILDREN_MAX, &text, NULL);
-                if (r == -ENOENT)
-                        continue; /* a thread that exited, or no such file at all */
-                if (r < 0)
-                        return r;
-                any = true;
-                r = proc_children_parse(text, &v, &n, &allocated);
-                if (r < 0)
-                        return r;
-        }
-        if (errno != 0)
-                return negative_errno();
         if (!any) {
                 /* No thread had the file: gone meanwhile, or no kernel support. */
                 _cleanup_free_ char *stat = NULL;

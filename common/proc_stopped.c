@@ -6,15 +6,9 @@
  * it (any thread may fork). */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 
-#include "file_read.h"
-#include "macro.h"
 #include "proc.h"
 
 static bool halted(char state) {
@@ -22,10 +16,15 @@ static bool halted(char state) {
         return state == 'T' || state == 't' || state == 'Z' || state == 'X';
 }
 
+/* A thread that has not stopped ends the look: 1. */
+static int task_running(const char *text, void *userdata) {
+        ProcStat ts;
+        if (proc_stat_parse(text, &ts) < 0)
+                return -EBADMSG;
+        return halted(ts.state) ? 0 : 1;
+}
+
 int proc_stopped(const char *proc_root, pid_t pid, uint64_t starttime) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
         ProcStat st;
         int r;
 
@@ -40,33 +39,10 @@ int proc_stopped(const char *proc_root, pid_t pid, uint64_t starttime) {
                 return 0;
         if (st.num_threads <= 1)
                 return 1;
-
-        r = proc_pid_path(proc_root, pid, "task", &path);
+        r = proc_tasks_read(proc_root, pid, "stat", 4096, task_running, NULL, NULL);
+        if (r == -ENOENT)
+                return -ESRCH;
         if (r < 0)
                 return r;
-        d = opendir(path);
-        if (!d)
-                return errno == ENOENT ? -ESRCH : negative_errno();
-        while ((errno = 0, de = readdir(d))) {
-                _cleanup_free_ char *file = NULL, *text = NULL;
-                ProcStat ts;
-                pid_t tid;
-
-                if (parse_pid(de->d_name, &tid) < 0)
-                        continue;
-                if (asprintf(&file, "%s/stat", de->d_name) < 0)
-                        return -ENOMEM;
-                r = read_file_at(dirfd(d), file, 4096, &text, NULL);
-                if (r == -ENOENT || r == -ESRCH)
-                        continue; /* that thread exited */
-                if (r < 0)
-                        return r;
-                if (proc_stat_parse(text, &ts) < 0)
-                        return -EBADMSG;
-                if (!halted(ts.state))
-                        return 0;
-        }
-        if (errno != 0)
-                return negative_errno();
-        return 1;
+        return r == 0 ? 1 : 0;
 }
