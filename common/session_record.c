@@ -155,7 +155,8 @@ static bool session_id_ok(const char *v) {
 
 static bool record_ok(const SessionRecord *rec) {
         if (rec->version == 1) {
-                if (rec->parent_pid != 0 || rec->boot_id || rec->cgroup_id != 0 || rec->socket_inode != 0)
+                if (rec->parent_pid != 0 || rec->boot_id || rec->cgroup_id != 0 || rec->socket_inode != 0 ||
+                    rec->registered)
                         return false;
         } else if (rec->version != 2 || rec->parent_pid <= 0 || !boot_id_ok(rec->boot_id))
                 return false;
@@ -197,6 +198,8 @@ int session_record_format(const SessionRecord *rec, char **ret) {
         if (rec->socket_inode != 0)
                 fprintf(f, "SOCKET_INODE=%" PRIu64 "\n", rec->socket_inode);
         fprintf(f, "OPENED_USEC=%" PRIu64 "\n", rec->opened_usec);
+        if (rec->registered)
+                fprintf(f, "REGISTERED=exec\n");
         if (ferror(f)) {
                 (void) fclose(f);
                 return -ENOMEM;
@@ -225,6 +228,7 @@ enum {
         KEY_AUDIT_SESSION,
         KEY_SOCKET_INODE,
         KEY_OPENED_USEC,
+        KEY_REGISTERED,
         _KEY_MAX,
 };
 
@@ -249,6 +253,7 @@ static const struct {
         [KEY_AUDIT_SESSION] = { "AUDIT_SESSION", 0, 1 },
         [KEY_SOCKET_INODE] = { "SOCKET_INODE", 0, 2 },
         [KEY_OPENED_USEC] = { "OPENED_USEC", 1, 1 },
+        [KEY_REGISTERED] = { "REGISTERED", 0, 2 },
 };
 
 static int dup_value(const char *v, bool (*ok)(const char *), char **ret) {
@@ -306,6 +311,11 @@ static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
                 if (parse_u64(v, &u64) < 0 || u64 == 0)
                         return -EBADMSG;
                 rec->opened_usec = u64;
+                return 0;
+        case KEY_REGISTERED:
+                if (strcmp(v, "exec") != 0)
+                        return -EBADMSG;
+                rec->registered = true;
                 return 0;
         }
         return -EBADMSG;

@@ -43,6 +43,8 @@ typedef struct SessionRecord {
         uint32_t audit_session;  /* only when this login's own; AUDIT_SESSION_UNSET otherwise */
         uint64_t socket_inode;   /* sshd's TCP connection, as the module found it; 0 when unknown */
         uint64_t opened_usec;    /* CLOCK_REALTIME */
+        bool registered;         /* REGISTERED=exec: written by the daemon for sshd-watchdog-exec, not by
+                                  * PAM; no close_session removes it, so the monitor's exit is its end */
 } SessionRecord;
 
 #define SESSION_RECORD_NULL ((SessionRecord) { .version = SESSION_RECORD_VERSION, .audit_session = UINT32_MAX })

@@ -156,8 +156,19 @@ static void test_roundtrip(void **state) {
         assert_int_equal(back.cgroup_id, 9876);
         assert_int_equal(back.socket_inode, 55555);
         assert_true(back.opened_usec == UINT64_C(1763700000000000));
+        assert_false(back.registered);
         session_record_done(&back);
         free(text);
+
+        /* Written by the daemon for sshd-watchdog-exec. */
+        rec.registered = true;
+        assert_int_equal(session_record_format(&rec, &text), 0);
+        assert_non_null(strstr(text, "\nREGISTERED=exec\n"));
+        assert_int_equal(session_record_parse(text, strlen(text), &back, NULL), 0);
+        assert_true(back.registered);
+        session_record_done(&back);
+        free(text);
+        rec.registered = false;
 
         /* Spaces in the user name and the host: kept, not a reason to leave
          * the session unwatched. */
@@ -262,6 +273,10 @@ static void test_parse_hostile(void **state) {
         assert_int_equal(parse(V1_TEXT, &line), 0);
         assert_int_equal(parse(V1_TEXT "CGROUP_ID=5\n", &line), -EBADMSG);
         assert_int_equal(parse(V1_TEXT "SOCKET_INODE=5\n", &line), -EBADMSG);
+        assert_int_equal(parse(V1_TEXT "REGISTERED=exec\n", &line), -EBADMSG);
+        assert_int_equal(parse(GOOD_TEXT "REGISTERED=pam\n", &line), -EBADMSG);
+        assert_int_equal(parse(GOOD_TEXT "REGISTERED=\n", &line), -EBADMSG);
+        assert_int_equal(parse(GOOD_TEXT "REGISTERED=exec\n", &line), 0);
         assert_int_equal(parse(V1_TEXT "BOOT_ID=" BOOT "\n", &line), -EBADMSG);
         char *no_boot = replace_line("BOOT_ID=", "PARENT_STARTTIME2=1");
         assert_int_equal(parse(no_boot, &line), -EBADMSG);
