@@ -77,6 +77,18 @@ int proc_children_parse(const char *text, pid_t **v, size_t *n, size_t *allocate
 int proc_boot_id(const char *proc_root, char ret[static BOOT_ID_LENGTH + 1]);
 int boot_id_parse(const char *text, char ret[static BOOT_ID_LENGTH + 1]);
 
+/* The executable of PID: the file's identity, which stays the same when
+ * an upgrade replaces it on disk, and its path as the kernel names it,
+ * without the " (deleted)" it then gets. Needs ptrace access to PID (for
+ * another user's or a non-dumpable process, CAP_SYS_PTRACE). */
+typedef struct ProcExe {
+        dev_t dev;
+        ino_t ino;
+        char *path;
+} ProcExe;
+int proc_exe_read(const char *proc_root, pid_t pid, ProcExe *ret);
+void proc_exe_done(ProcExe *e);
+
 /* Inodes of every socket among /proc/PID/fd, sorted, without duplicates;
  * *ret is NULL when there are none. Cheap: what kind of socket each is, the
  * caller learns elsewhere (the daemon, from its sock_diag dump). */

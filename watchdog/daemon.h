@@ -41,6 +41,7 @@ typedef struct Session {
         char *why;                /* why it is not watched (UNWATCHABLE), or what is retried (PENDING) */
         bool trouble_logged;      /* the first of them was logged */
         bool dry_run_reported;    /* this silence was reported once already */
+        sd_event_source *monitor_exit; /* registered sessions: a pidfd of the monitor, for its exit */
         uint64_t dry_run_bytes;
 } Session;
 
@@ -100,6 +101,8 @@ struct Daemon {
         sd_event_source *status_timer; /* the next STATUS= update */
         uint64_t status_sent;     /* CLOCK_MONOTONIC of the last one */
         sd_event_source *control; /* <state_dir>/control.sock, for sshd-watchdogctl */
+        sd_event_source *registry; /* <state_dir>/register.sock, for sshd-watchdog-exec */
+        bool scopes;              /* systemd runs: registered sessions get a scope of their own */
         uint64_t started_at;      /* CLOCK_MONOTONIC */
         uint64_t ended_total;     /* sessions ended since the start */
         Session **sessions;
@@ -123,6 +126,10 @@ uint64_t retry_delay_usec(unsigned failures);
  * negative errno (logged). (The sessions directory is never kept open: its
  * inotify watch must see it go.) */
 int daemon_endings_dir(Daemon *d);
+
+/* logind.c: the system bus, opened on first use and again after it
+ * closed, attached to the loop. */
+int daemon_bus_ready(Daemon *d);
 
 /* session.c */
 Session *session_find(Daemon *d, const char *name);

@@ -27,6 +27,7 @@
 #include "deadline.h"
 #include "ending_store.h"
 #include "log.h"
+#include "registered.h"
 #include "logind.h"
 #include "macro.h"
 #include "process_kill.h"
@@ -231,6 +232,11 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 } else {
                         /* EMFILE, ENOMEM: not "gone"; try the ending again shortly. */
                         session_trouble(s, now, "cannot open its sshd's process", fd);
+                        sessions[i] = NULL;
+                        continue;
+                }
+                if (reasons[i] == ENDING_SSHD_GONE && s->rec.registered) {
+                        registered_closed(d, s); /* a logout: no close_session removes these */
                         sessions[i] = NULL;
                         continue;
                 }

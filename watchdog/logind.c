@@ -152,7 +152,7 @@ static int reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return 0;
 }
 
-static int bus_ready(Daemon *d) {
+int daemon_bus_ready(Daemon *d) {
         int r;
 
         if (d->bus && sd_bus_is_open(d->bus) > 0)
@@ -206,7 +206,7 @@ static void dispatch(Daemon *d) {
                         wake = wake == 0 || q->not_before < wake ? q->not_before : wake;
                         continue;
                 }
-                r = bus_ready(d);
+                r = daemon_bus_ready(d);
                 if (r >= 0) {
                         r = send_call(d, q);
                         if (r >= 0)

@@ -17,6 +17,7 @@
 #include "cgroup_fs.h"
 #include "conf_file.h"
 #include "control.h"
+#include "register.h"
 #include "daemon.h"
 #include "journal_queue.h"
 #include "log.h"
@@ -115,6 +116,7 @@ static void daemon_done(Daemon *d) {
         sd_event_source_disable_unref(d->status_timer);
         sd_event_source_disable_unref(d->inotify);
         control_done(d);
+        register_done(d);
         sd_bus_flush_close_unref(d->bus);
         sd_event_unref(d->event);
         safe_close(d->diag_fd);
@@ -258,6 +260,9 @@ int main(int argc, char **argv) {
                 goto out;
         /* Without it sshd-watchdogctl cannot see us; the watching goes on. */
         (void) control_listen(&d);
+        /* Without it ForceCommand sessions go unwatched (the helper says so); the rest goes on. */
+        d.scopes = sd_booted() > 0;
+        (void) register_listen(&d);
         daemon_reschedule(&d);
 
         r = signal_burst_probe();

@@ -18,6 +18,7 @@
 #include "deadline.h"
 #include "id_map.h"
 #include "log.h"
+#include "registered.h"
 #include "proc.h"
 #include "session_fields.h"
 #include "time_span.h"
@@ -45,6 +46,7 @@ Session *session_find(Daemon *d, const char *name) {
 void session_free(Session *s) {
         if (!s)
                 return;
+        sd_event_source_disable_unref(s->monitor_exit);
         session_record_done(&s->rec);
         free(s->account);
         free(s->name);
@@ -471,6 +473,7 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now) {
                 session_trouble(s, now, "cannot read its sshd's process", r);
                 return 0;
         }
+        registered_watch(s);
         return 1;
 }
 

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sessions that sshd-watchdog-exec registers: ForceCommand on hosts or
+ * Match blocks without our PAM module. The helper connects as the user;
+ * everything the record says comes from the kernel: who the peer is
+ * (SO_PEERCRED, and a pidfd so a reused PID is caught), which sshd monitor
+ * it runs under (peer_monitor.c), the monitor's TCP connection, cgroup and
+ * audit session. The record is the same one the PAM module writes, marked
+ * REGISTERED=exec: nothing removes it at logout but the daemon, when the
+ * monitor exits.
+ *
+ * When sshd runs every session in its own service (a systemd host without
+ * pam_systemd), a session has no cgroup of its own to end it by: the daemon
+ * asks systemd for a scope around the helper first (transient_scope.c) and
+ * answers once the kernel shows the helper in it, so that the user's
+ * command starts inside. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup_fs.h"
+#include "log.h"
+#include "macro.h"
+#include "time_span.h"
+#include "peer_monitor.h"
+#include "register.h"
+#include "register_socket.h"
+#include "transient_scope.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+#define REGISTER_IN_FLIGHT_MAX 64
+/* How long a scope may take to hold the helper: less than the helper waits. */
+#define SCOPE_WAIT_USEC (3 * USEC_PER_SEC)
+#define SCOPE_POLL_USEC (5 * USEC_PER_MSEC)
+
+typedef struct Registration {
+        Daemon *daemon;
+        int fd;                 /* the helper's connection */
+        int pidfd;              /* the helper, as the kernel named it at connect */
+        PeerMonitor pm;
+        char *name;             /* the record's */
+        char *unit;             /* the scope being started or joined; NULL: none */
+        bool joining;           /* the record exists: only the helper moves */
+        SessionRecord rec;      /* owns its strings */
+        sd_bus_slot *slot;
+        sd_event_source *timer;
+        uint64_t give_up;       /* CLOCK_MONOTONIC */
+        struct Registration *next, *prev;
+} Registration;
+
+static Registration *registrations;
+static unsigned n_registrations;
+
+static void registration_free(Registration *g) {
+        if (g->prev)
+                g->prev->next = g->next;
+        else
+                registrations = g->next;
+        if (g->next)
+                g->next->prev = g->prev;
+        n_registrations--;
+        sd_bus_slot_unref(g->slot);
+        sd_event_source_disable_unref(g->timer);
+        safe_close(g->fd);
+        safe_close(g->pidfd);
+        free(g->name);
+        free(g->unit);
+        session_record_done(&g->rec);
+        free(g);
+}
+
+/* One line, then EOF; the helper runs the command whatever it reads. */
+_printf_(2, 3) static void answer(int fd, const char *fmt, ...) {
+        _cleanup_free_ char *line = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        for (char *p = line; *p; p++)
+                if ((unsigned char) *p < 0x20)
+                        *p = ' ';
+        if (send(fd, line, (size_t) n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ||
+            send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+                log_debug("Cannot answer a registration: %m");
+}
+
+static bool pidfd_alive(int pidfd) {
+        return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) >= 0;
+}
+
+static int user_name(uid_t uid, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+
+        for (size_t size = 1024; size <= 1024 * 1024; size *= 2) {
+                struct passwd pw, *result = NULL;
+                char *p = realloc(buf, size);
+                int r;
+
+                if (!p)
+                        return -ENOMEM;
+                buf = p;
+                r = getpwuid_r(uid, &pw, buf, size, &result);
+                if (r == ERANGE)
+                        continue;
+                if (r != 0)
+                        return -r;
+                if (!result)
+                        return -ESRCH;
+                *ret = strdup(pw.pw_name);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return -ERANGE;
+}
+
+static int address_string(const TcpInput *in, char **ret) {
+        char buf[INET6_ADDRSTRLEN];
+        const uint8_t *a = (const uint8_t *) in->id.idiag_dst;
+        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+        if (in->family == AF_INET)
+                inet_ntop(AF_INET, a, buf, sizeof(buf));
+        else if (memcmp(a, mapped, sizeof(mapped)) == 0)
+                inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
+        else
+                inet_ntop(AF_INET6, a, buf, sizeof(buf));
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The monitor's connection: only a monitor with exactly one TCP socket is
+ * timed (without PAM there is no SSH_CONNECTION to choose by; sshd itself
+ * holds no other). */
+static void collect_connection(Daemon *d, SessionRecord *rec) {
+        _cleanup_free_ uint64_t *inodes = NULL;
+        size_t n = 0;
+        TcpInput in;
+
+        if (proc_tcp_socket_inodes(d->proc_root, rec->sshd_pid, &inodes, &n) < 0 || n != 1)
+                return;
+        if (tcp_diag_find_inode(d->diag_fd, inodes[0], &in) < 0)
+                return;
+        if (address_string(&in, &rec->remote_host) < 0)
+                return;
+        rec->socket_inode = inodes[0];
+}
+
+/* The record, as the PAM module would write it from inside the monitor. */
+static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup) {
+        SessionRecord *rec = &g->rec;
+        _cleanup_free_ char *parent_cgroup = NULL;
+        uint32_t audit, parent_audit;
+        struct timespec ts;
+        int r;
+
+        *rec = SESSION_RECORD_NULL;
+        rec->uid = uid;
+        rec->sshd_pid = g->pm.monitor.pid;
+        rec->sshd_starttime = g->pm.monitor.starttime;
+        rec->parent_pid = g->pm.parent.pid;
+        rec->parent_starttime = g->pm.parent.starttime;
+        rec->registered = true;
+        r = user_name(uid, &rec->user);
+        if (r < 0)
+                return r;
+        rec->service = strdup("sshd-watchdog-exec");
+        rec->boot_id = strdup(d->boot_id);
+        if (!rec->service || !rec->boot_id)
+                return -ENOMEM;
+        collect_connection(d, rec);
+        if (!rec->remote_host && !(rec->remote_host = strdup("")))
+                return -ENOMEM;
+
+        r = proc_cgroup_read(d->proc_root, rec->sshd_pid, &rec->cgroup);
+        if (r == -ENODATA)
+                rec->cgroup = strdup("");
+        else if (r < 0)
+                return r;
+        if (!rec->cgroup)
+                return -ENOMEM;
+        /* Another manager's cgroup made for this connection (a logind scope,
+         * sshd@.service) is this login's own; sshd's own is everyone's. */
+        *ret_sshds_cgroup = true;
+        if (rec->cgroup[0] && strcmp(rec->cgroup, "/") != 0 &&
+            proc_cgroup_read(d->proc_root, rec->parent_pid, &parent_cgroup) == 0 &&
+            strcmp(parent_cgroup, rec->cgroup) != 0 && d->cgroup_mount) {
+                _cleanup_close_ int fd = cgroup_open(d->cgroup_mount, rec->cgroup);
+                if (fd >= 0 && cgroup_fd_id(fd, &rec->cgroup_id) == 0)
+                        *ret_sshds_cgroup = false;
+        }
+
+        /* Set for this login only when it differs from the parent's. */
+        if (proc_sessionid_read(d->proc_root, rec->sshd_pid, &audit) == 0) {
+                r = proc_sessionid_read(d->proc_root, rec->parent_pid, &parent_audit);
+                if ((r == 0 && parent_audit != audit) || r == -ENODATA)
+                        rec->audit_session = audit;
+        }
+
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                return negative_errno();
+        rec->opened_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        return 0;
+}
+
+static void finish_record(Registration *g, const char *scope_note) {
+        Daemon *d = g->daemon;
+        _cleanup_close_ int dir_fd = session_dir_open(d->state_dir, true);
+        int r;
+
+        r = dir_fd < 0 ? dir_fd : session_record_write(dir_fd, &g->rec);
+        if (r < 0) {
+                log_error_errno(r, "Cannot write the record of session %s of %s (registered by PID %d)", g->name,
+                                g->rec.user, (int) g->pm.peer.pid);
+                answer(g->fd, "NO cannot write its record: %s", strerror(-r));
+                return;
+        }
+        log_info("Registered session %s of %s from %s: sshd PID %d, %s", g->name, g->rec.user,
+                 g->rec.remote_host[0] ? g->rec.remote_host : "(no TCP connection)", (int) g->rec.sshd_pid,
+                 scope_note);
+        answer(g->fd, "OK watched %s", g->name);
+}
+
+/* Whether cgroup is <...>/unit. */
+static bool cgroup_is_unit(const char *cgroup, const char *unit) {
+        size_t n = strlen(cgroup), u = strlen(unit);
+
+        return n > u && cgroup[n - u - 1] == '/' && strcmp(cgroup + n - u, unit) == 0;
+}
+
+/* Handles one helper; returns true when it is answered and done with. */
+/* Whether the helper is in the scope now; <0 when it cannot be told. */
+static int helper_in_scope(Registration *g, char **ret_cgroup) {
+        _cleanup_free_ char *cg = NULL;
+        int r;
+
+        r = proc_cgroup_read(g->daemon->proc_root, g->pm.peer.pid, &cg);
+        if (r < 0)
+                return r;
+        if (!cgroup_is_unit(cg, g->unit))
+                return 0;
+        if (ret_cgroup)
+                *ret_cgroup = TAKE_PTR(cg);
+        return 1;
+}
+
+/* The helper is in the scope, the scope failed, or the wait is over. */
+static void scope_settled(Registration *g, const char *failure) {
+        Daemon *d = g->daemon;
+        _cleanup_free_ char *cg = NULL, *note = NULL;
+        uint64_t id;
+
+        if (!failure) {
+                /* Alive still: then the PID that systemd moved was the helper's. */
+                if (!pidfd_alive(g->pidfd))
+                        failure = "the helper exited meanwhile";
+                else if (helper_in_scope(g, &cg) <= 0)
+                        failure = "its cgroup cannot be read";
+        }
+        if (g->joining) {
+                if (failure)
+                        log_warning("Cannot move PID %d into the scope %s of session %s: %s; it is ended with the "
+                                    "session's process tree",
+                                    (int) g->pm.peer.pid, g->unit, g->name, failure);
+                answer(g->fd, "OK already %s", g->name);
+                return;
+        }
+        if (!failure) {
+                _cleanup_close_ int fd = d->cgroup_mount ? cgroup_open(d->cgroup_mount, cg) : -ENOENT;
+                if (fd < 0 || cgroup_fd_id(fd, &id) < 0)
+                        failure = "its cgroup cannot be opened";
+        }
+        if (failure) {
+                log_warning("No scope of its own for session %s of %s (%s): it will be ended by its process tree",
+                            g->name, g->rec.user, failure);
+                finish_record(g, "no scope of its own");
+                return;
+        }
+        free(g->rec.cgroup);
+        g->rec.cgroup = TAKE_PTR(cg);
+        g->rec.cgroup_id = id;
+        if (asprintf(&note, "scope %s", g->unit) < 0)
+                note = NULL;
+        finish_record(g, note ?: "a scope of its own");
+}
+
+static int on_poll(sd_event_source *src, uint64_t usec, void *userdata) {
+        Registration *g = userdata;
+        int r = helper_in_scope(g, NULL);
+
+        if (r == 0 && usec < g->give_up) {
+                (void) sd_event_source_set_time(src, usec + SCOPE_POLL_USEC);
+                (void) sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        scope_settled(g, r > 0 ? NULL : r < 0 ? "its cgroup cannot be read" : "systemd did not move it in time");
+        registration_free(g);
+        return 0;
+}
+
+static void on_scope_reply(void *userdata, int r, const char *error_message) {
+        Registration *g = userdata;
+        Daemon *d = g->daemon;
+        _cleanup_free_ char *failure = NULL;
+
+        g->slot = sd_bus_slot_unref(g->slot);
+        if (r < 0) {
+                if (asprintf(&failure, "systemd: %s", error_message ?: strerror(-r)) < 0)
+                        failure = NULL;
+                scope_settled(g, failure ?: "systemd refused");
+                registration_free(g);
+                return;
+        }
+        r = sd_event_add_time(d->event, &g->timer, CLOCK_MONOTONIC, monotonic_now(), 0, on_poll, g);
+        if (r < 0) {
+                scope_settled(g, "cannot wait for the scope");
+                registration_free(g);
+        }
+}
+
+/* Asks for the scope (or to join it); the answer comes from on_poll. */
+static int scope_begin(Registration *g) {
+        Daemon *d = g->daemon;
+        _cleanup_free_ char *description = NULL;
+
+        g->give_up = monotonic_now() + SCOPE_WAIT_USEC;
+        if (g->joining)
+                return transient_scope_attach(d, g->unit, g->pm.peer.pid, on_scope_reply, g, &g->slot);
+        if (asprintf(&description, "ssh session of %s from %s (sshd-watchdog)", g->rec.user,
+                     g->rec.remote_host[0] ? g->rec.remote_host : "unknown") < 0)
+                return -ENOMEM;
+        return transient_scope_start(d, g->unit, description, g->pm.peer.pid, on_scope_reply, g, &g->slot);
+}
+
+/* Another helper of the same connection, still being registered. */
+static bool registering_already(const Registration *g) {
+        for (Registration *o = registrations; o; o = o->next)
+                if (o != g && o->name && strcmp(o->name, g->name) == 0)
+                        return true;
+        return false;
+}
+
+static bool registration_start(Registration *g, uid_t uid) {
+        Daemon *d = g->daemon;
+        _cleanup_(session_record_done) SessionRecord old = SESSION_RECORD_NULL;
+        _cleanup_free_ char *why = NULL;
+        _cleanup_close_ int dir_fd = -1;
+        bool sshds_cgroup;
+        int r;
+
+        r = peer_monitor_find(d->proc_root, g->pm.peer.pid, uid, &g->pm, &why);
+        if (r == 0 && !pidfd_alive(g->pidfd))
+                r = -ESRCH; /* the PID we read may name another process now */
+        if (r == -EPERM) {
+                log_notice("Refused to register PID %d of UID %u: %s", (int) g->pm.peer.pid, (unsigned) uid,
+                           why ?: "not below an sshd monitor of that user");
+                answer(g->fd, "NO %s", why ?: "not below an sshd monitor of that user");
+                return true;
+        }
+        if (r < 0) {
+                log_errno(LOG_NOTICE, r, "Cannot register PID %d of UID %u", (int) g->pm.peer.pid, (unsigned) uid);
+                answer(g->fd, "NO cannot read its processes: %s", strerror(-r));
+                return true;
+        }
+        r = session_record_name(g->pm.monitor.pid, g->pm.monitor.starttime, &g->name);
+        if (r < 0)
+                return answer(g->fd, "NO out of memory"), true;
+
+        /* Recorded already: by PAM (a Match block on a PAM host), or by the
+         * helper of an earlier channel of this connection. */
+        if (registering_already(g)) {
+                answer(g->fd, "OK already %s", g->name);
+                return true;
+        }
+        dir_fd = session_dir_open(d->state_dir, true);
+        r = dir_fd < 0 ? dir_fd : session_record_read(dir_fd, g->name, &old);
+        if (r == 0) {
+                if (!old.registered || old.cgroup_id == 0 || !d->scopes ||
+                    transient_scope_name(g->name, &g->unit) < 0 || !cgroup_is_unit(old.cgroup, g->unit)) {
+                        answer(g->fd, "OK already %s", g->name);
+                        return true;
+                }
+                g->joining = true;
+                r = scope_begin(g);
+                if (r < 0) {
+                        log_warning_errno(r, "Cannot move PID %d into the scope %s", (int) g->pm.peer.pid, g->unit);
+                        answer(g->fd, "OK already %s", g->name);
+                        return true;
+                }
+                return false;
+        }
+        if (r != -ENOENT) {
+                log_warning_errno(r, "Cannot read session record %s", g->name);
+                answer(g->fd, "NO cannot read its record: %s", strerror(-r));
+                return true;
+        }
+
+        r = collect(d, g, uid, &sshds_cgroup);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot register session %s of UID %u", g->name, (unsigned) uid);
+                answer(g->fd, "NO %s", r == -ESRCH ? "no such user" : strerror(-r));
+                return true;
+        }
+        if (!sshds_cgroup || !d->scopes || !g->rec.cgroup[0]) {
+                finish_record(g, g->rec.cgroup_id ? "in a cgroup of its own" : "ended by its process tree");
+                return true;
+        }
+        r = transient_scope_name(g->name, &g->unit);
+        if (r >= 0)
+                r = scope_begin(g);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask systemd for a scope for session %s", g->name);
+                finish_record(g, "no scope of its own");
+                return true;
+        }
+        return false;
+}
+
+static int peer_pidfd(int fd, pid_t pid) {
+        int pidfd = -1;
+        socklen_t len = sizeof(pidfd);
+
+        /* Linux 6.5: the peer itself, whatever its PID names later. Before,
+         * a pidfd now, checked alive after the walk. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0)
+                return pidfd;
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        return pidfd < 0 ? negative_errno() : pidfd;
+}
+
+static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *userdata) {
+        Daemon *d = userdata;
+        _cleanup_close_ int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        Registration *g;
+
+        if (fd < 0) {
+                if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                        log_debug("Cannot accept a registration: %m");
+                return 0;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+                log_debug("Cannot read the credentials of a registration: %m");
+                return 0;
+        }
+        if (n_registrations >= REGISTER_IN_FLIGHT_MAX) {
+                log_warning("Too many registrations at once; refusing PID %d of UID %u", (int) cred.pid,
+                            (unsigned) cred.uid);
+                answer(fd, "NO busy");
+                return 0;
+        }
+        g = calloc(1, sizeof(*g));
+        if (!g) {
+                answer(fd, "NO out of memory");
+                return 0;
+        }
+        *g = (Registration) { .daemon = d, .fd = TAKE_FD(fd), .pidfd = -1, .rec = SESSION_RECORD_NULL,
+                              .pm.peer.pid = cred.pid, .next = registrations };
+        if (registrations)
+                registrations->prev = g;
+        registrations = g;
+        n_registrations++;
+
+        g->pidfd = peer_pidfd(g->fd, cred.pid);
+        if (g->pidfd < 0) {
+                answer(g->fd, "NO it exited");
+                registration_free(g);
+                return 0;
+        }
+        if (registration_start(g, cred.uid))
+                registration_free(g);
+        return 0;
+}
+
+int register_listen(Daemon *d) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -1;
+        mode_t old;
+        int r;
+
+        r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" REGISTER_SOCKET_NAME, d->state_dir);
+        if (r < 0 || (size_t) r >= sizeof(sa.sun_path))
+                return log_error_errno(-ENAMETOOLONG, "Cannot listen on %s/" REGISTER_SOCKET_NAME, d->state_dir);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(-errno, "Cannot create the registration socket");
+        if (unlink(sa.sun_path) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "Cannot remove the old %s", sa.sun_path);
+        /* Every user's helper connects; who it is, the kernel says. */
+        old = umask(0111);
+        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+        umask(old);
+        if (r < 0)
+                return log_error_errno(-errno, "Cannot bind %s", sa.sun_path);
+        if (listen(fd, REGISTER_IN_FLIGHT_MAX) < 0)
+                return log_error_errno(-errno, "Cannot listen on %s", sa.sun_path);
+        r = sd_event_add_io(d->event, &d->registry, fd, EPOLLIN, on_accept, d);
+        if (r >= 0)
+                r = sd_event_source_set_io_fd_own(d->registry, true);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch %s", sa.sun_path);
+        TAKE_FD(fd);
+        return 0;
+}
+
+void register_done(Daemon *d) {
+        while (registrations)
+                registration_free(registrations);
+        d->registry = sd_event_source_disable_unref(d->registry);
+}

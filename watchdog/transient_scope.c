@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "macro.h"
+#include "time_span.h"
+#include "transient_scope.h"
+
+#define SCOPE_CALL_TIMEOUT_USEC (4 * USEC_PER_SEC)
+
+typedef struct Call {
+        transient_scope_cb cb;
+        void *userdata;
+} Call;
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Call *c = userdata; /* freed with the slot */
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+
+        if (e)
+                c->cb(c->userdata, -(sd_bus_error_get_errno(e) ?: EIO), e->message ?: e->name);
+        else
+                c->cb(c->userdata, 0, NULL);
+        return 0;
+}
+
+static int call(Daemon *d, sd_bus_message *m, transient_scope_cb cb, void *userdata, sd_bus_slot **ret_slot) {
+        Call *c = malloc(sizeof(*c));
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        *c = (Call) { .cb = cb, .userdata = userdata };
+        r = sd_bus_call_async(d->bus, ret_slot, m, on_reply, c, SCOPE_CALL_TIMEOUT_USEC);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        /* Freed with the slot, whether the reply came or the call was cancelled. */
+        (void) sd_bus_slot_set_destroy_callback(*ret_slot, free);
+        return 0;
+}
+
+int transient_scope_start(Daemon *d, const char *unit, const char *description, pid_t pid,
+                          transient_scope_cb cb, void *userdata, sd_bus_slot **ret_slot) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = daemon_bus_ready(d);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", unit, "fail");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "PIDs", "au", 1,
+                                          (uint32_t) pid, "CollectMode", "s", "inactive-or-failed");
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+        return call(d, m, cb, userdata, ret_slot);
+}
+
+int transient_scope_attach(Daemon *d, const char *unit, pid_t pid, transient_scope_cb cb, void *userdata,
+                           sd_bus_slot **ret_slot) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = daemon_bus_ready(d);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ssau", unit, "", 1, (uint32_t) pid);
+        if (r < 0)
+                return r;
+        return call(d, m, cb, userdata, ret_slot);
+}
+
+int transient_scope_name(const char *record_name, char **ret) {
+        return asprintf(ret, "sshd-watchdog-%s.scope", record_name) < 0 ? -ENOMEM : 0;
+}
