@@ -62,7 +62,7 @@ ListenAddress $SRV_ADDR
 Port 22
 HostKey $WORK/host_key
 PidFile none
-UsePAM yes
+UsePAM ${SSHD_USE_PAM:-yes}
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
