@@ -14,6 +14,11 @@
 #     at its original deadline.
 #  4. `systemctl reload` with a broken config keeps the old one, logs file:line.
 #  5. systemd-analyze security: the exposure is printed, and above 3.0 fails.
+#  6. sshd-watchdog-exec: a second sshd (a service of its own, UsePAM no,
+#     ForceCommand) on port 2022. Without the daemon the command runs and
+#     the helper logs a warning; with it, each session gets a transient
+#     scope from systemd, sshd-watchdogctl lists it, and the cut ends it
+#     with its setsid'd job (outside sshd's process tree, inside the scope).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -224,6 +229,89 @@ logind=$(e2e_in systemd-analyze security systemd-logind.service 2>/dev/null | se
 log "exposure: sshd-watchdog.service $ours, systemd-logind.service $logind"
 [ -n "$ours" ] || fail "no exposure score"
 awk -v s="$ours" 'BEGIN { exit !(s <= 3.0) }' || fail "exposure $ours is above 3.0"
+
+# ---------------------------------------------------------------- 6
+log "scenario 6: sshd-watchdog-exec as ForceCommand on an sshd without PAM"
+cat >"$E2E_ROOT/etc/ssh/sshd_config_nopam" <<'CONF'
+Port 2022
+UsePAM no
+HostKey /etc/ssh/ssh_host_ed25519_key
+PidFile /run/sshd-nopam.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PrintMotd no
+Subsystem sftp internal-sftp
+ForceCommand /usr/libexec/sshd-watchdog-exec
+CONF
+# UsePAM no refuses accounts whose password is locked.
+e2e_in usermod -p '*' "$E2E_USER" || fail "cannot unlock $E2E_USER"
+# A service of its own, like ssh.service: every session in its cgroup.
+e2e_in systemd-run -q --unit=ssh-nopam.service -p KillMode=process /usr/sbin/sshd -D -f /etc/ssh/sshd_config_nopam ||
+        fail "cannot start the second sshd"
+nopam_ready() { ip netns exec "$NS_CLI" $(ssh_cmd -p 2022 -o ConnectTimeout=1 "$E2E_USER@$SRV_ADDR") true >/dev/null 2>&1; }
+wait_until 15 "a login on port 2022" nopam_ready
+
+e2e_in systemctl stop sshd-watchdog.service
+out=$(ip netns exec "$NS_CLI" $(ssh_cmd -p 2022 "$E2E_USER@$SRV_ADDR") 'echo "ran:$SSH_ORIGINAL_COMMAND"; exit 5' </dev/null) && st=0 || st=$?
+[ "$st" = 5 ] && [ "$out" = 'ran:echo "ran:$SSH_ORIGINAL_COMMAND"; exit 5' ] ||
+        fail "without the daemon: exit status $st, output '$out'"
+wait_until 5 "the helper's warning in the journal" eval \
+        "e2e_journal -t sshd-watchdog-exec -o cat | grep -q 'not watched by sshd-watchdog: the daemon is not running'"
+log "without the daemon: the command ran (exit status 5); the helper said: $(e2e_journal -t sshd-watchdog-exec -o cat | tail -1)"
+e2e_in systemctl start sshd-watchdog.service || fail "cannot start sshd-watchdog again"
+
+session_open XPTY -p 2022 -tt --
+wait_until 15 "the shell on port 2022" grep -q '\$' "$XPTY_OUT"
+session_send XPTY $'nohup sleep 1011 >/dev/null 2>&1 &\nsetsid sleep 1012 </dev/null >/dev/null 2>&1 &\necho xjobs-$((6*7))\n'
+wait_until 5 "the jobs" grep -q xjobs-42 "$XPTY_OUT"
+mkfifo "$WORK/XSFTP.in"
+ip netns exec "$NS_CLI" sftp -q -P 2022 -F /dev/null -i "$CLIENT_KEY" -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o BatchMode=yes "$TEST_USER@$SRV_ADDR" \
+        <"$WORK/XSFTP.in" >"$WORK/XSFTP.out" 2>"$WORK/XSFTP.err" &
+cleanup_push "kill_pid $!"
+exec {XSFTP_FD}>"$WORK/XSFTP.in"
+cleanup_push "exec $XSFTP_FD>&-"
+printf 'pwd\n' >&"$XSFTP_FD"
+wait_until 10 "sftp through the helper" grep -q 'Remote working directory' "$WORK/XSFTP.out"
+e2e_in sh -c 'grep -l "^REGISTERED=exec" /run/sshd-watchdog/sessions/*' >"$WORK/xrecords.txt" 2>/dev/null
+[ "$(grep -c . "$WORK/xrecords.txt")" = 2 ] || fail "want 2 registered records, got: $(cat "$WORK/xrecords.txt")"
+declare -A XSCOPE
+for r in $(cat "$WORK/xrecords.txt"); do
+        cg=$(e2e_in sed -n 's/^CGROUP=//p' "$r")
+        case $cg in */sshd-watchdog-*.scope) ;; *) fail "record $r is not in a scope of its own: CGROUP=$cg" ;; esac
+        e2e_in sed -n 's/^CGROUP_ID=//p' "$r" | grep -q . || fail "record $r has no CGROUP_ID"
+        XSCOPE[$r]=$(find "$E2E_CGROUP2" -maxdepth 6 -type d -name "$(basename "$cg")" | head -1)
+        [ -d "${XSCOPE[$r]}" ] || fail "no cgroup directory for $cg"
+done
+for p in $(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[12]'); do
+        e2e_in grep -q 'sshd-watchdog-.*\.scope$' "/proc/$p/cgroup" || fail "job $p is not in a session scope: $(e2e_in cat "/proc/$p/cgroup")"
+done
+e2e_in systemctl list-units --no-legend 'sshd-watchdog-*.scope' >"$WORK/xscopes.txt"
+[ "$(grep -c . "$WORK/xscopes.txt")" = 2 ] || fail "systemd does not list two scopes: $(cat "$WORK/xscopes.txt")"
+e2e_in sshd-watchdogctl list >"$WORK/xctl.txt" 2>&1
+log "scopes:"$'\n'"$(cat "$WORK/xscopes.txt")"$'\n'"sshd-watchdogctl list:"$'\n'"$(cat "$WORK/xctl.txt")"
+[ "$(grep -c ' watching$' "$WORK/xctl.txt")" -ge 2 ] || fail "sshd-watchdogctl does not list the registered sessions as watching"
+
+ip netns exec "$NS_CLI" nft -f - <<NFT
+table inet swd_cut2022 {
+        chain out { type filter hook output priority 0; ip daddr $SRV_ADDR tcp dport 2022 drop; }
+        chain in { type filter hook input priority 0; ip saddr $SRV_ADDR tcp sport 2022 drop; }
+}
+NFT
+cleanup_push "ip netns exec '$NS_CLI' nft delete table inet swd_cut2022 2>/dev/null || true"
+cut_at=$(now_ms)
+for r in "${!XSCOPE[@]}"; do
+        wait_until $(( TIMEOUT_S + GRACE_S + 4 )) "the scope of $r to go" eval "[ ! -d '${XSCOPE[$r]}' ]"
+done
+log "both registered sessions and their scopes gone $(( $(now_ms) - cut_at )) ms after the cut (limit $(( (TIMEOUT_S + GRACE_S + 1) * 1000 )) ms + the last input before it)"
+left=$(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[12]' || true)
+[ -z "$left" ] || fail "jobs of the registered sessions left: $left"
+wait_until 3 "their records to go" eval "[ -z \"\$(e2e_in sh -c 'grep -l ^REGISTERED=exec /run/sshd-watchdog/sessions/* 2>/dev/null')\" ]"
+e2e_journal -o cat -u sshd-watchdog | grep -q 'leftover process.*in its cgroup' ||
+        fail "no leftover was killed through the session's scope: $(e2e_journal -o cat -u sshd-watchdog | grep -i leftover | tail -3)"
+for s in "$KA_SID" "$DB_SID"; do
+        e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$s" || fail "scenario 6 ended keepalive session $s"
+done
 
 # Clean endings must not warn: the only warnings are the broken reload's two.
 e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat >"$WORK/warnings.txt"
