@@ -32,6 +32,9 @@ static void help(void) {
                "  --config FILE    configuration file (default: " CONFIG_FILE_DEFAULT ")\n"
                "                   drop-ins: FILE.d/*.conf, in lexical order\n"
                "  --state-dir DIR  where pam_sshd_watchdog records sessions (default: " SESSION_STATE_DIR_DEFAULT ")\n"
+               "  --transient-scopes=auto|yes|no\n"
+               "                   give sessions registered by sshd-watchdog-exec a systemd scope of\n"
+               "                   their own (auto: when systemd runs the host)\n"
                "  --check-config   validate the configuration, print the effective settings, exit\n"
                "  --debug          log debug messages too\n"
                "  --version        print the version and exit\n"
@@ -149,6 +152,7 @@ int main(int argc, char **argv) {
                 { "config", required_argument, NULL, 'c' },
                 { "state-dir", required_argument, NULL, 's' },
                 { "check-config", no_argument, NULL, 't' },
+                { "transient-scopes", required_argument, NULL, 'S' },
                 { "debug", no_argument, NULL, 'd' },
                 { "version", no_argument, NULL, 'V' },
                 { "help", no_argument, NULL, 'h' },
@@ -156,6 +160,7 @@ int main(int argc, char **argv) {
         };
         Daemon d = { .started_at = monotonic_now(), .diag_fd = -1, .endings_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
         bool check_only = false;
+        int scopes = -1; /* auto */
         sigset_t mask;
         int c, r;
 
@@ -175,6 +180,18 @@ int main(int argc, char **argv) {
                         break;
                 case 't':
                         check_only = true;
+                        break;
+                case 'S':
+                        if (strcmp(optarg, "auto") == 0)
+                                scopes = -1;
+                        else if (strcmp(optarg, "yes") == 0)
+                                scopes = 1;
+                        else if (strcmp(optarg, "no") == 0)
+                                scopes = 0;
+                        else {
+                                fprintf(stderr, "sshd-watchdog: --transient-scopes= takes auto, yes or no\n");
+                                return EXIT_FAILURE;
+                        }
                         break;
                 case 'd':
                         log_set_max_level(LOG_DEBUG);
@@ -261,7 +278,7 @@ int main(int argc, char **argv) {
         /* Without it sshd-watchdogctl cannot see us; the watching goes on. */
         (void) control_listen(&d);
         /* Without it ForceCommand sessions go unwatched (the helper says so); the rest goes on. */
-        d.scopes = sd_booted() > 0;
+        d.scopes = scopes >= 0 ? scopes > 0 : sd_booted() > 0;
         (void) register_listen(&d);
         daemon_reschedule(&d);
 

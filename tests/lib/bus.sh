@@ -8,6 +8,7 @@
 #   bus_restart                    the bus goes away and comes back on the same socket
 #   fake_logind_start [ARGS...]    -> LOGIND_PID; its log is $WORK/logind.log;
 #                                  its scopes are in LOGIND_CGROOT (default $CGROOT)
+#   fake_systemd_start [ARGS...]   -> SYSTEMD_PID; its log is $WORK/systemd.log
 #   logind_calls METHOD ID         how many times METHOD(ID) was called
 #   logind_called METHOD ID        predicate: at least once
 
@@ -67,3 +68,13 @@ logind_ready() { [ "$(count_lines '^ready' "$WORK/logind.log")" -ge "$1" ]; }
 
 logind_calls() { count_lines "^call $1 $2 " "$WORK/logind.log"; }
 logind_called() { [ "$(logind_calls "$1" "$2")" -ge 1 ]; }
+
+fake_systemd_start() {
+        local n
+        n=$(count_lines '^ready' "$WORK/systemd.log")
+        DBUS_SYSTEM_BUS_ADDRESS=$BUS_ADDRESS "$HELPERS/fake-systemd" --log "$WORK/systemd.log" "$@" \
+                2>>"$WORK/systemd.err" &
+        SYSTEMD_PID=$!
+        cleanup_push "kill_pid $SYSTEMD_PID"
+        wait_until 5 "the fake systemd" eval "[ \$(count_lines '^ready' '$WORK/systemd.log') -ge $((n + 1)) ]"
+}

@@ -23,7 +23,7 @@ watchdog_start() {
         [ -f "$WORK/watchdog.conf" ] || watchdog_config "[Watchdog]"
         n=$(grep -c '' "$WORK/watchdog.log" 2>/dev/null || echo 0)
         # shellcheck disable=SC2086
-        env SSHD_WATCHDOG_LOG=stderr ${WATCHDOG_ENV:-} nsenter --net="/run/netns/$NS_SRV" -- "$WATCHDOG_BIN" --debug \
+        env SSHD_WATCHDOG_LOG=stderr ${WATCHDOG_ENV:-} nsenter --net="/run/netns/$NS_SRV" -- "$WATCHDOG_BIN" --debug ${WATCHDOG_ARGS:-} \
                 --config "$WORK/watchdog.conf" --state-dir "$STATE" 2>>"$WORK/watchdog.log" &
         WATCHDOG_PID=$!
         cleanup_push "kill_pid $WATCHDOG_PID"
