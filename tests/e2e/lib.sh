@@ -23,9 +23,12 @@
 . "$top_srcdir/tests/lib/watchdog.sh"
 
 E2E_CACHE=${E2E_CACHE:-/var/tmp/sshd-watchdog-e2e}
-E2E_SUITE=bookworm
+E2E_SUITE=${E2E_SUITE:-bookworm}
 E2E_MIRROR=${E2E_MIRROR:-http://deb.debian.org/debian}
 E2E_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,openssh-sftp-server,iproute2,procps,libinih1
+# Debian 13 keeps login records in wtmpdb (written through PAM), not in
+# /var/log/wtmp; util-linux's `last` is gone with it.
+[ "$E2E_SUITE" = bookworm ] || E2E_PACKAGES+=,wtmpdb,libpam-wtmpdb
 E2E_MAX_AGE_DAYS=30
 E2E_USER=alice
 

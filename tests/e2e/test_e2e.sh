@@ -147,9 +147,13 @@ left_procs=$(e2e_in sh -c 'for p in $(pgrep -u "$1"); do
         case $c in */user@*.service/*) ;; *) echo "$p $c $(cat "/proc/$p/comm")" ;; esac
 done' sh "$TEST_USER")
 [ -z "$left_procs" ] || fail "session processes of $TEST_USER left: $left_procs"
-e2e_in last -F -w -f /var/log/wtmp "$TEST_USER" >"$WORK/last.txt" 2>&1
-grep -q pts "$WORK/last.txt" || fail "wtmp has no record of the pty session: $(cat "$WORK/last.txt")"
-grep pts "$WORK/last.txt" | grep -q 'still logged in' && fail "wtmp has no logout for the pty session: $(cat "$WORK/last.txt")"
+if e2e_in sh -c 'command -v wtmpdb' >/dev/null; then
+        e2e_in wtmpdb last "$TEST_USER" >"$WORK/last.txt" 2>&1 # Debian 13: /var/lib/wtmpdb/wtmp.db
+else
+        e2e_in last -F -w -f /var/log/wtmp "$TEST_USER" >"$WORK/last.txt" 2>&1
+fi
+grep -q pts "$WORK/last.txt" || fail "no login record of the pty session: $(cat "$WORK/last.txt")"
+grep pts "$WORK/last.txt" | grep -q 'still logged in' && fail "no logout record for the pty session: $(cat "$WORK/last.txt")"
 e2e_journal -x -n 1 MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep -q 'the network went away under it' ||
         fail "journalctl -x shows no catalog text"
 e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 -n 1 | grep -q '"KILLED_PIDS"' &&
