@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <string.h>
 #include <syslog.h>
@@ -23,6 +22,7 @@
 
 #include "cgroup_fs.h"
 #include "macro.h"
+#include "passwd_lookup.h"
 #include "proc.h"
 #include "session_record.h"
 #include "ssh_connection.h"
@@ -86,37 +86,18 @@ static int open_dir(pam_handle_t *pamh, const Options *o, bool create) {
         return fd;
 }
 
-/* getpwnam_r() with a buffer that grows on ERANGE: no fixed size that a long
- * gecos field or an NSS module could overflow, and unlike
- * pam_modutil_getpwnam() nothing kept on the PAM handle. The account's own
- * name comes back too: with sssd, "ALICE" or "alice@EXAMPLE" is alice. */
+/* The account's own name comes back too: with sssd, "ALICE" or
+ * "alice@EXAMPLE" is alice. Unlike pam_modutil_getpwnam(), nothing is kept
+ * on the PAM handle. */
 static int lookup_user(const char *user, uid_t *ret_uid, char **ret_name) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 1024;
+        PasswdEntry e;
+        int r = passwd_lookup(user, 0, &e);
 
-        for (;;) {
-                struct passwd pw, *result = NULL;
-                char *p = realloc(buf, size);
-                int r;
-
-                if (!p)
-                        return -ENOMEM;
-                buf = p;
-                r = getpwnam_r(user, &pw, buf, size, &result);
-                if (r == ERANGE && size < 1024 * 1024) {
-                        size *= 2;
-                        continue;
-                }
-                if (r != 0)
-                        return -r;
-                if (!result)
-                        return -ESRCH;
-                *ret_name = strdup(pw.pw_name);
-                if (!*ret_name)
-                        return -ENOMEM;
-                *ret_uid = pw.pw_uid;
-                return 0;
-        }
+        if (r < 0)
+                return r;
+        *ret_uid = e.uid;
+        *ret_name = e.name;
+        return 0;
 }
 
 /* A cgroup made for this login: not the one sshd's listener is in (then it

@@ -18,7 +18,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 #include "cgroup_fs.h"
 #include "log.h"
 #include "macro.h"
+#include "passwd_lookup.h"
 #include "time_span.h"
 #include "peer_monitor.h"
 #include "register.h"
@@ -106,30 +106,6 @@ static bool pidfd_alive(int pidfd) {
         return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) >= 0;
 }
 
-static int user_name(uid_t uid, char **ret) {
-        _cleanup_free_ char *buf = NULL;
-
-        for (size_t size = 1024; size <= 1024 * 1024; size *= 2) {
-                struct passwd pw, *result = NULL;
-                char *p = realloc(buf, size);
-                int r;
-
-                if (!p)
-                        return -ENOMEM;
-                buf = p;
-                r = getpwuid_r(uid, &pw, buf, size, &result);
-                if (r == ERANGE)
-                        continue;
-                if (r != 0)
-                        return -r;
-                if (!result)
-                        return -ESRCH;
-                *ret = strdup(pw.pw_name);
-                return *ret ? 0 : -ENOMEM;
-        }
-        return -ERANGE;
-}
-
 static int address_string(const TcpInput *in, char **ret) {
         char buf[INET6_ADDRSTRLEN];
         const uint8_t *a = (const uint8_t *) in->id.idiag_dst;
@@ -177,9 +153,11 @@ static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup
         rec->parent_pid = g->pm.parent.pid;
         rec->parent_starttime = g->pm.parent.starttime;
         rec->registered = true;
-        r = user_name(uid, &rec->user);
+        PasswdEntry pw;
+        r = passwd_lookup(NULL, uid, &pw);
         if (r < 0)
                 return r;
+        rec->user = pw.name;
         rec->service = strdup("sshd-watchdog-exec");
         rec->boot_id = strdup(d->boot_id);
         if (!rec->service || !rec->boot_id)

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "deadline.h"
 #include "id_map.h"
 #include "log.h"
+#include "passwd_lookup.h"
 #include "registered.h"
 #include "proc.h"
 #include "session_fields.h"
@@ -58,12 +58,6 @@ bool session_timed(const Session *s) {
         return !s->eff.exempt && s->eff.input_timeout_usec > 0;
 }
 
-/* Errors of the NSS functions that mean "no such entry" rather than "could
- * not look" (getpwnam(3)). */
-static bool nss_not_found(int e) {
-        return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
-}
-
 typedef struct Account {
         char *name;
         gid_t gid;
@@ -71,33 +65,21 @@ typedef struct Account {
 } Account;
 
 static int account_getpw(const char *name, uid_t uid, Account *ret) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 1024;
+        PasswdEntry e;
+        int r = passwd_lookup(name, uid, &e);
 
-        for (;;) {
-                struct passwd pw, *result = NULL;
-                char *p = realloc(buf, size);
-                int e;
-
-                if (!p)
-                        return -ENOMEM;
-                buf = p;
-                e = name ? getpwnam_r(name, &pw, buf, size, &result) : getpwuid_r(uid, &pw, buf, size, &result);
-                if (e == ERANGE && size < 1024 * 1024) {
-                        size *= 2;
-                        continue;
-                }
-                if (!result)
-                        return nss_not_found(e) ? 0 : -e;
-                if (pw.pw_uid != uid)
-                        return 0; /* another account of that name now */
-                ret->name = strdup(pw.pw_name);
-                if (!ret->name)
-                        return -ENOMEM;
-                ret->gid = pw.pw_gid;
-                ret->found = true;
+        if (r == -ESRCH)
                 return 0;
+        if (r < 0)
+                return r;
+        if (e.uid != uid) {
+                passwd_entry_done(&e);
+                return 0; /* another account of that name now */
         }
+        ret->name = e.name;
+        ret->gid = e.gid;
+        ret->found = true;
+        return 0;
 }
 
 /* The account's own name: the record's name may be what the client typed
