@@ -15,14 +15,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -30,6 +27,7 @@
 #include "log.h"
 #include "macro.h"
 #include "time_span.h"
+#include "unix_listen.h"
 
 #define CONTROL_TIMEOUT_USEC (5 * USEC_PER_SEC)
 #define CONTROL_CLIENTS_MAX 8
@@ -267,35 +265,9 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
 }
 
 int control_listen(Daemon *d) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
-        mode_t old;
-        int r;
-
-        r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" CONTROL_SOCKET_NAME, d->state_dir);
-        if (r < 0 || (size_t) r >= sizeof(sa.sun_path))
-                return log_error_errno(-ENAMETOOLONG, "Cannot listen on %s/" CONTROL_SOCKET_NAME, d->state_dir);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return log_error_errno(-errno, "Cannot create the control socket");
-        if (unlink(sa.sun_path) < 0 && errno != ENOENT)
-                return log_error_errno(-errno, "Cannot remove the old %s", sa.sun_path);
-        /* Born 0600: no moment at which another user could connect. */
-        old = umask(0177);
-        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-        umask(old);
-        if (r < 0)
-                return log_error_errno(-errno, "Cannot bind %s", sa.sun_path);
-        if (listen(fd, CONTROL_CLIENTS_MAX) < 0)
-                return log_error_errno(-errno, "Cannot listen on %s", sa.sun_path);
-        r = sd_event_add_io(d->event, &d->control, fd, EPOLLIN, on_accept, d);
-        if (r < 0)
-                return log_error_errno(r, "Cannot watch %s", sa.sun_path);
-        r = sd_event_source_set_io_fd_own(d->control, true);
-        if (r < 0)
-                return log_error_errno(r, "Cannot watch %s", sa.sun_path);
-        TAKE_FD(fd);
-        return 0;
+        /* 0600 from birth: root only, and peer_is_root() checks again. */
+        return unix_listen(d->event, d->state_dir, CONTROL_SOCKET_NAME, 0600, CONTROL_CLIENTS_MAX, on_accept, d,
+                           &d->control);
 }
 
 void control_done(Daemon *d) {

@@ -17,14 +17,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +34,7 @@
 #include "register.h"
 #include "register_socket.h"
 #include "transient_scope.h"
+#include "unix_listen.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
@@ -468,34 +466,9 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
 }
 
 int register_listen(Daemon *d) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
-        mode_t old;
-        int r;
-
-        r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" REGISTER_SOCKET_NAME, d->state_dir);
-        if (r < 0 || (size_t) r >= sizeof(sa.sun_path))
-                return log_error_errno(-ENAMETOOLONG, "Cannot listen on %s/" REGISTER_SOCKET_NAME, d->state_dir);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return log_error_errno(-errno, "Cannot create the registration socket");
-        if (unlink(sa.sun_path) < 0 && errno != ENOENT)
-                return log_error_errno(-errno, "Cannot remove the old %s", sa.sun_path);
         /* Every user's helper connects; who it is, the kernel says. */
-        old = umask(0111);
-        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-        umask(old);
-        if (r < 0)
-                return log_error_errno(-errno, "Cannot bind %s", sa.sun_path);
-        if (listen(fd, REGISTER_IN_FLIGHT_MAX) < 0)
-                return log_error_errno(-errno, "Cannot listen on %s", sa.sun_path);
-        r = sd_event_add_io(d->event, &d->registry, fd, EPOLLIN, on_accept, d);
-        if (r >= 0)
-                r = sd_event_source_set_io_fd_own(d->registry, true);
-        if (r < 0)
-                return log_error_errno(r, "Cannot watch %s", sa.sun_path);
-        TAKE_FD(fd);
-        return 0;
+        return unix_listen(d->event, d->state_dir, REGISTER_SOCKET_NAME, 0666, REGISTER_IN_FLIGHT_MAX, on_accept, d,
+                           &d->registry);
 }
 
 void register_done(Daemon *d) {
