@@ -46,16 +46,21 @@ static int call(Daemon *d, sd_bus_message *m, transient_scope_cb cb, void *userd
         return 0;
 }
 
+static int new_call(Daemon *d, const char *method, sd_bus_message **ret) {
+        int r = daemon_bus_ready(d);
+
+        if (r < 0)
+                return r;
+        return sd_bus_message_new_method_call(d->bus, ret, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                              "org.freedesktop.systemd1.Manager", method);
+}
+
 int transient_scope_start(Daemon *d, const char *unit, const char *description, pid_t pid,
                           transient_scope_cb cb, void *userdata, sd_bus_slot **ret_slot) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        r = daemon_bus_ready(d);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        r = new_call(d, "StartTransientUnit", &m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", unit, "fail");
         if (r >= 0)
@@ -77,11 +82,7 @@ int transient_scope_attach(Daemon *d, const char *unit, pid_t pid, transient_sco
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        r = daemon_bus_ready(d);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit");
+        r = new_call(d, "AttachProcessesToUnit", &m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "ssau", unit, "", 1, (uint32_t) pid);
         if (r < 0)
