@@ -20,3 +20,21 @@
  * not know. Values hold no control characters. */
 #define CONTROL_SOCKET_NAME "control.sock"
 #define CONTROL_VERSION 1
+
+/* The values of STATE, each a state of the daemon's (DESIGN.md section 9). */
+#define CONTROL_STATE_WATCHING "watching"       /* timed */
+#define CONTROL_STATE_DRY_RUN "dry-run"         /* timed, DryRun=yes: reported, not ended */
+#define CONTROL_STATE_UNTIMED "untimed"         /* InputTimeoutSec=0 */
+#define CONTROL_STATE_EXEMPT "exempt"           /* ExemptUsers=, ExemptGroups= */
+#define CONTROL_STATE_PENDING "pending"         /* what it needs failed for a reason that may pass: retried */
+#define CONTROL_STATE_UNWATCHABLE "unwatchable" /* no TCP connection, a bad record: WHY says */
+#define CONTROL_STATE_CLOSING "closing"         /* its connection is gone, sshd is closing it */
+#define CONTROL_STATE_ENDING "ending"           /* ended; its leftovers are killed KILL_IN_USEC later */
+
+/* All of them, in the order status and metrics print them. */
+#define CONTROL_STATES                                                                                        \
+        {                                                                                                     \
+                CONTROL_STATE_WATCHING, CONTROL_STATE_DRY_RUN, CONTROL_STATE_UNTIMED, CONTROL_STATE_EXEMPT,   \
+                        CONTROL_STATE_PENDING, CONTROL_STATE_UNWATCHABLE, CONTROL_STATE_CLOSING,              \
+                        CONTROL_STATE_ENDING                                                                  \
+        }

@@ -75,17 +75,17 @@ static void put_u64(FILE *f, const char *key, uint64_t value) {
 static const char *state_name(const Session *s) {
         switch (s->state) {
         case SESSION_WATCHING:
-                return s->eff.dry_run ? "dry-run" : "watching";
+                return s->eff.dry_run ? CONTROL_STATE_DRY_RUN : CONTROL_STATE_WATCHING;
         case SESSION_UNTIMED:
-                return s->eff.exempt ? "exempt" : "untimed";
+                return s->eff.exempt ? CONTROL_STATE_EXEMPT : CONTROL_STATE_UNTIMED;
         case SESSION_PENDING:
-                return "pending";
+                return CONTROL_STATE_PENDING;
         case SESSION_UNWATCHABLE:
-                return "unwatchable";
+                return CONTROL_STATE_UNWATCHABLE;
         case SESSION_CLOSING:
-                return "closing";
+                return CONTROL_STATE_CLOSING;
         case SESSION_ENDING:
-                return "ending";
+                return CONTROL_STATE_ENDING;
         }
         return "unknown";
 }
@@ -165,7 +165,7 @@ int control_snapshot(Daemon *d, FILE *f) {
 
                 fprintf(f, "\n");
                 put(f, "SESSION", e->name);
-                put(f, "STATE", "ending");
+                put(f, "STATE", CONTROL_STATE_ENDING);
                 put_record(f, &e->rec, NULL);
                 put_u64(f, "SILENT_USEC", e->silence_usec);
                 put_u64(f, "LIMIT_USEC", e->timeout_usec);

@@ -291,8 +291,7 @@ static void count_states(const Answer *a, size_t counts[], const char *const sta
         }
 }
 
-static const char *const STATES[] = { "watching", "dry-run", "untimed", "exempt", "pending",
-                                      "unwatchable", "closing", "ending" };
+static const char *const STATES[] = CONTROL_STATES;
 
 static int status(const Answer *a) {
         const Block *d = &a->blocks[0];
@@ -344,7 +343,7 @@ static int metrics(const Answer *a) {
                 const Block *b = &a->blocks[i];
                 const char *state = get(b, "STATE");
                 bool ok;
-                if (!state || (strcmp(state, "watching") != 0 && strcmp(state, "dry-run") != 0))
+                if (!state || (strcmp(state, CONTROL_STATE_WATCHING) != 0 && strcmp(state, CONTROL_STATE_DRY_RUN) != 0))
                         continue;
                 uint64_t silent = get_u64(b, "SILENT_USEC", &ok);
                 if (!ok)
