@@ -115,9 +115,13 @@ int peer_monitor_find(const char *proc_root, pid_t peer, uid_t uid, PeerMonitor 
                 return refuse(ret_why, "PID %d below sshd's PID %d runs %s, not sshd's own session process",
                               (int) path[n - 1].ref.pid, (int) top.ref.pid, ses_exe.path);
 
+        /* sshd's listener, or PID 1 (socket activation; a listener that
+         * exited since). Its start time only helps to protect it. */
         ProcStat pst;
-        if (top.ppid <= 0 || proc_stat_read(proc_root, top.ppid, &pst) < 0)
-                pst.starttime = 0; /* the listener is gone (sshd restarted): nothing to protect by it */
+        if (top.ppid <= 0)
+                return refuse(ret_why, "sshd's PID %d has no parent", (int) top.ref.pid);
+        if (proc_stat_read(proc_root, top.ppid, &pst) < 0)
+                pst.starttime = 0;
 
         /* Read again from the top: a process that exited meanwhile would
          * have reparented the rest, and a PID read twice may name another. */
@@ -129,7 +133,7 @@ int peer_monitor_find(const char *proc_root, pid_t peer, uid_t uid, PeerMonitor 
 
         *ret = (PeerMonitor) {
                 .monitor = top.ref,
-                .parent = { .pid = pst.starttime ? top.ppid : 0, .starttime = pst.starttime },
+                .parent = { .pid = top.ppid, .starttime = pst.starttime },
                 .session = path[n - 1].ref,
                 .peer = path[0].ref,
         };

@@ -30,7 +30,7 @@
 
 typedef struct PeerMonitor {
         ProcRef monitor;   /* sshd's privileged monitor of the connection */
-        ProcRef parent;    /* the monitor's parent: sshd's listener, or PID 1 */
+        ProcRef parent;    /* the monitor's parent: sshd's listener, or PID 1 (starttime 0: unreadable) */
         ProcRef session;   /* the monitor's child on the path: sshd's unprivileged session process */
         ProcRef peer;
 } PeerMonitor;

@@ -105,6 +105,17 @@ static void test_found(void **state) {
         assert_int_equal(peer_monitor_find(proc, 202, USER, &pm, &why), 0);
         assert_int_equal(pm.monitor.pid, 200);
         assert_int_equal(pm.session.pid, 201);
+
+        /* Socket activation (sshd@.service), or a listener restarted since:
+         * the monitor's parent is PID 1. */
+        add(1, 0, 1, 0, 0, "bin/cron");
+        add(210, 1, 650, 0, 0, "bin/sshd-session");
+        add(211, 210, 660, USER, USER, "bin/sshd-session");
+        add(212, 211, 670, USER, USER, "bin/helper");
+        assert_int_equal(peer_monitor_find(proc, 212, USER, &pm, &why), 0);
+        assert_int_equal(pm.monitor.pid, 210);
+        assert_int_equal(pm.parent.pid, 1);
+        assert_int_equal(pm.parent.starttime, 1);
 }
 
 static void test_refused(void **state) {
