@@ -6,8 +6,10 @@
 # `make check` (unit, PAM under pam_wrapper, integration against a real sshd
 # in network namespaces), then the e2e suites of `make check-e2e` (a booted
 # Debian 12 container with systemd, logind and journald, then 2,000 sessions
-# cut at once in it; the first run debootstraps it, about 45 s, into
-# /var/tmp/sshd-watchdog-e2e). Root-only tests skip loudly when not root.
+# cut at once in it), and the first of them again in a Debian 13 container
+# (OpenSSH 10.0's sshd-session, systemd 257). The first run debootstraps
+# each image, about a minute, into /var/tmp/sshd-watchdog-e2e. Root-only
+# tests skip loudly when not root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,9 +22,9 @@ fi
 # The scripts directly, not `make check-e2e`: make would turn a skip (77)
 # into a failure. Their results go beside make check's, in the same format.
 pass=0 fail=0 skip=0
-for t in test_e2e test_e2e_mass; do
+for t in bookworm:test_e2e bookworm:test_e2e_mass trixie:test_e2e; do
         rc=0
-        top_srcdir=$(cd .. && pwd) bash "../tests/e2e/$t.sh" || rc=$?
+        E2E_SUITE=${t%%:*} top_srcdir=$(cd .. && pwd) bash "../tests/e2e/${t#*:}.sh" || rc=$?
         case $rc in
         0) pass=$((pass + 1)) ;;
         77) skip=$((skip + 1)) ;;

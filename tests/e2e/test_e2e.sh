@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# End to end on a booted Debian 12 (systemd, logind, journald, dbus, Debian's
-# sshd and PAM stack), our build installed into it and enabled as a service.
-# Run as root: `make check-e2e` (tests/run-all.sh and .ci/run do).
+# End to end on a booted Debian 12, or 13 with E2E_SUITE=trixie (systemd,
+# logind, journald, dbus, Debian's sshd and PAM stack), our build installed
+# into it and enabled as a service. Run as root: `make check-e2e`
+# (tests/run-all.sh and .ci/run do, on both releases).
 #
 #  1. five kinds of session, one cut of the link: an idle pty shell with
 #     nohup'd and setsid'd jobs, a printing session, a no-pty command, an idle
@@ -37,7 +38,7 @@ InputTimeoutSec=${TIMEOUT_S}s
 KillGraceSec=${GRACE_S}s"
 e2e_prepare "$CONF"
 e2e_boot
-log "container up $(( $(now_ms) - SUITE_START )) ms after start"
+log "container up $(( $(now_ms) - SUITE_START )) ms after start: Debian $E2E_SUITE, $(e2e_in sshd -V 2>&1 | head -1), $(e2e_in systemctl --version | head -1)"
 e2e_in systemctl is-active --quiet sshd-watchdog.service || fail "sshd-watchdog.service is not active: $(e2e_in systemctl status sshd-watchdog --no-pager 2>&1 | tail -5)"
 
 session_ids() { e2e_in loginctl list-sessions --no-legend 2>/dev/null | awk '{print $1}' | sort; }
