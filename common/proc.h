@@ -94,6 +94,8 @@ void proc_exe_done(ProcExe *e);
  * caller learns elsewhere (the daemon, from its sock_diag dump). */
 int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n);
 
+/* The entry for inode in a list from proc_socket_inodes(), or NULL. */
+const uint64_t *socket_inode_find(const uint64_t *sorted, size_t n, uint64_t inode);
 /* Inodes of the TCP sockets (IPv4 and IPv6) that PID has open: the socket
  * inodes among /proc/PID/fd that PID's network namespace lists in
  * /proc/PID/net/tcp or tcp6. Sorted, without duplicates; *ret is NULL when

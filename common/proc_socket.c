@@ -133,13 +133,17 @@ static int mark_listed(const char *table_path, const uint64_t *inodes, size_t n,
                 if (!tok || parse_u64(tok, &inode) < 0 || inode == 0)
                         continue;
 
-                const uint64_t *hit = bsearch(&inode, inodes, n, sizeof(uint64_t), cmp_u64);
+                const uint64_t *hit = socket_inode_find(inodes, n, inode);
                 if (hit)
                         found[hit - inodes] = true;
         }
         if (ferror(f))
                 return -EIO;
         return 0;
+}
+
+const uint64_t *socket_inode_find(const uint64_t *sorted, size_t n, uint64_t inode) {
+        return n > 0 ? bsearch(&inode, sorted, n, sizeof(uint64_t), cmp_u64) : NULL;
 }
 
 int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
