@@ -66,8 +66,13 @@ int transient_scope_start(Daemon *d, const char *unit, const char *description, 
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "(sv)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "PIDs", "au", 1,
-                                          (uint32_t) pid, "CollectMode", "s", "inactive-or-failed");
+                /* Delegate: systemd moves processes into a running unit
+                 * (AttachProcessesToUnit, for a second channel) only when
+                 * it is delegated. Without User= the cgroup stays root's:
+                 * the user gains nothing from it. */
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", description, "PIDs", "au", 1,
+                                          (uint32_t) pid, "CollectMode", "s", "inactive-or-failed", "Delegate", "b",
+                                          1);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)

@@ -265,7 +265,7 @@ wait_until 5 "the helper's warning in the journal" eval \
 log "without the daemon: the command ran (exit status 5); the helper said: $(e2e_journal -t sshd-watchdog-exec -o cat | tail -1)"
 e2e_in systemctl start sshd-watchdog.service || fail "cannot start sshd-watchdog again"
 
-session_open XPTY -p 2022 -tt --
+session_open XPTY -p 2022 -tt -o ControlMaster=yes -o "ControlPath=$WORK/xmux" --
 wait_until 15 "the shell on port 2022" grep -q '\$' "$XPTY_OUT"
 session_send XPTY $'nohup sleep 1011 >/dev/null 2>&1 &\nsetsid sleep 1012 </dev/null >/dev/null 2>&1 &\necho xjobs-$((6*7))\n'
 wait_until 5 "the jobs" grep -q xjobs-42 "$XPTY_OUT"
@@ -287,8 +287,19 @@ for r in $(cat "$WORK/xrecords.txt"); do
         e2e_in sed -n 's/^CGROUP_ID=//p' "$r" | grep -q . || fail "record $r has no CGROUP_ID"
         XSCOPE[$r]=$(find "$E2E_CGROUP2" -maxdepth 6 -type d -name "$(basename "$cg")" | head -1)
         [ -d "${XSCOPE[$r]}" ] || fail "no cgroup directory for $cg"
+        # Delegate=yes without User=: the cgroup stays root's.
+        [ "$(stat -c %u "${XSCOPE[$r]}")" = 0 ] && [ "$(stat -c %u "${XSCOPE[$r]}/cgroup.procs")" = 0 ] ||
+                fail "the scope's cgroup $cg is not root's: $(ls -ld "${XSCOPE[$r]}")"
 done
-for p in $(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[12]'); do
+# A second channel of the shell's connection: the real systemd must move it
+# into the same scope (AttachProcessesToUnit).
+ip netns exec "$NS_CLI" $(ssh_cmd -p 2022 -o ControlMaster=no -o "ControlPath=$WORK/xmux" "$E2E_USER@$SRV_ADDR") \
+        'sleep 1013' </dev/null >/dev/null 2>&1 &
+cleanup_push "kill_pid $!"
+wait_until 5 "the second channel's command" eval "e2e_in pgrep -u '$E2E_USER' -xf 'sleep 1013' >/dev/null"
+[ "$(e2e_in sh -c 'grep -l "^REGISTERED=exec" /run/sshd-watchdog/sessions/* | wc -l')" = 2 ] ||
+        fail "the second channel was recorded again"
+for p in $(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[123]'); do
         e2e_in grep -q 'sshd-watchdog-.*\.scope$' "/proc/$p/cgroup" || fail "job $p is not in a session scope: $(e2e_in cat "/proc/$p/cgroup")"
 done
 e2e_in systemctl list-units --no-legend 'sshd-watchdog-*.scope' >"$WORK/xscopes.txt"
@@ -309,7 +320,7 @@ for r in "${!XSCOPE[@]}"; do
         wait_until $(( TIMEOUT_S + GRACE_S + 4 )) "the scope of $r to go" eval "[ ! -d '${XSCOPE[$r]}' ]"
 done
 log "both registered sessions and their scopes gone $(( $(now_ms) - cut_at )) ms after the cut (limit $(( (TIMEOUT_S + GRACE_S + 1) * 1000 )) ms + the last input before it)"
-left=$(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[12]' || true)
+left=$(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[123]' || true)
 [ -z "$left" ] || fail "jobs of the registered sessions left: $left"
 wait_until 3 "their records to go" eval "[ -z \"\$(e2e_in sh -c 'grep -l ^REGISTERED=exec /run/sshd-watchdog/sessions/* 2>/dev/null')\" ]"
 e2e_journal -o cat -u sshd-watchdog | grep -q 'leftover process.*in its cgroup' ||

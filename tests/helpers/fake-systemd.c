@@ -8,7 +8,9 @@
  * A scope NAME is the real cgroup DIR/NAME, and the PIDs are moved into it
  * as systemd would: ok. Or systemd refuses (fail), never answers (silent),
  * or answers without moving anything (no-move): what the real one does only
- * when things go wrong. Every call and its answer go to FILE.
+ * when things go wrong. Like the real one, it moves processes into a
+ * running unit only if it was started with Delegate=yes. Every call and
+ * its answer go to FILE.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,17 @@
 
 static const char *cgroot, *mode = "ok";
 static FILE *log_file;
+/* Units started with Delegate=yes: the real systemd moves processes into
+ * a running unit only then. */
+static char *delegated[256];
+static size_t n_delegated;
+
+static bool is_delegated(const char *unit) {
+        for (size_t i = 0; i < n_delegated; i++)
+                if (strcmp(delegated[i], unit) == 0)
+                        return true;
+        return false;
+}
 
 static int move(const char *unit, const uint32_t *pids, size_t n) {
         char path[4096];
@@ -67,8 +81,8 @@ static int read_pids(sd_bus_message *m, uint32_t **ret, size_t *ret_n) {
         return 0;
 }
 
-/* Start's properties: the PIDs, the rest skipped. */
-static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n) {
+/* Start's properties: the PIDs and Delegate, the rest skipped. */
+static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n, bool *ret_delegate) {
         int r = sd_bus_message_enter_container(m, 'a', "(sv)");
 
         if (r < 0)
@@ -83,6 +97,11 @@ static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n) {
                         if ((r = sd_bus_message_enter_container(m, 'v', "au")) < 0 || (r = read_pids(m, ret, ret_n)) < 0 ||
                             (r = sd_bus_message_exit_container(m)) < 0)
                                 return r;
+                } else if (strcmp(name, "Delegate") == 0) {
+                        int b;
+                        if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
+                                return r;
+                        *ret_delegate = b;
                 } else if ((r = sd_bus_message_skip(m, "v")) < 0)
                         return r;
                 if ((r = sd_bus_message_exit_container(m)) < 0)
@@ -96,11 +115,13 @@ static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n) {
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *method = sd_bus_message_get_member(m), *unit, *other;
         uint32_t *pids = NULL;
+        bool delegate = false;
         size_t n = 0;
         int r;
 
         if (strcmp(method, "StartTransientUnit") == 0)
-                r = sd_bus_message_read(m, "ss", &unit, &other) < 0 ? -EBADMSG : read_properties(m, &pids, &n);
+                r = sd_bus_message_read(m, "ss", &unit, &other) < 0 ? -EBADMSG
+                                                                     : read_properties(m, &pids, &n, &delegate);
         else
                 r = sd_bus_message_read(m, "ss", &unit, &other) < 0 ? -EBADMSG : read_pids(m, &pids, &n);
         if (r < 0) {
@@ -120,6 +141,13 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 return sd_bus_reply_method_errorf(m, "org.freedesktop.DBus.Error.AccessDenied",
                                                   "%s(%s) refused (injected)", method, unit);
         }
+        if (strcmp(method, "AttachProcessesToUnit") == 0 && !is_delegated(unit)) {
+                free(pids);
+                return sd_bus_reply_method_errorf(m, "org.freedesktop.DBus.Error.NotSupported",
+                                                  "Process migration not available on non-delegated units.");
+        }
+        if (delegate && n_delegated < 256)
+                delegated[n_delegated++] = strdup(unit);
         if (strcmp(mode, "no-move") != 0 && (r = move(unit, pids, n)) < 0) {
                 free(pids);
                 fprintf(log_file, "cannot move into %s: %s\n", unit, strerror(-r));
