@@ -304,6 +304,7 @@ for p in $(e2e_in pgrep -u "$E2E_USER" -xf 'sleep 101[123]'); do
 done
 e2e_in systemctl list-units --no-legend 'sshd-watchdog-*.scope' >"$WORK/xscopes.txt"
 [ "$(grep -c . "$WORK/xscopes.txt")" = 2 ] || fail "systemd does not list two scopes: $(cat "$WORK/xscopes.txt")"
+log "the daemon: $(e2e_journal -u sshd-watchdog -o cat | grep '^Registered session' | sed 's/.*sshd PID/sshd PID/' | tr '\n' ';')"
 e2e_in sshd-watchdogctl list >"$WORK/xctl.txt" 2>&1
 log "scopes:"$'\n'"$(cat "$WORK/xscopes.txt")"$'\n'"sshd-watchdogctl list:"$'\n'"$(cat "$WORK/xctl.txt")"
 [ "$(grep -c ' watching$' "$WORK/xctl.txt")" -ge 2 ] || fail "sshd-watchdogctl does not list the registered sessions as watching"

@@ -115,6 +115,12 @@ log "six ended $(( $(now_ms) - cut_at )) ms after the cut (InputTimeoutSec=4s fr
 wait_until 4 "every process of the six to be gone" eval "[ -z \"\$(pgrep -u $TEST_USER | grep -vx $LOGOUT_JOB)\" ]"
 wait_until 4 "their records to go" records_are 0
 [ "$(watchdog_log_count 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246')" = 6 ] || fail "not exactly six endings"
+# Each at its deadline, by the kernel's clock of the silence.
+late=$(grep 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246' "$WORK/watchdog.log" |
+        sed -n 's/.*SILENT_USEC=\([0-9]*\) TIMEOUT_USEC=\([0-9]*\).*/\1 \2/p' | awk '{ print int(($1 - $2) / 1000) }' | sort -n | tr '\n' ' ')
+log "SIGTERMs after their deadlines (ms): $late"
+[ "$(wc -w <<<"$late")" = 6 ] || fail "cannot read the six endings' silences"
+for ms in $late; do [ "$ms" -ge 0 ] && [ "$ms" -le 300 ] || fail "an ending $ms ms after its deadline"; done
 pid_gone "$NOHUP" || fail "the nohup'd job lives"
 pid_gone "$MUXED" || fail "the second channel's command lives"
 pid_alive "$LOGOUT_JOB" || fail "the logged-out session's job was killed"
