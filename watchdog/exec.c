@@ -161,7 +161,9 @@ int main(int argc, char *argv[]) {
         bool debug = false;
         int c, r;
 
-        /* "+": options end at the first non-option, the command's own. */
+        /* "+": options end at the first non-option, the command's own.
+         * Quiet: getopt's complaints would go to the client. */
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
                 switch (c) {
                 case 's':
