@@ -159,7 +159,12 @@ e2e_journal -x -n 1 MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep -q 'the n
         fail "journalctl -x shows no catalog text"
 e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 -n 1 | grep -q '"KILLED_PIDS"' &&
         fail "KILLED_PIDS belongs on the entry after the kill, not on the ended one"
-e2e_journal -o cat -u sshd-watchdog | grep -q 'leftover process.*through logind' || fail "leftovers were not killed through logind"
+# logind is asked for the pty session's setsid'd job; when it takes longer
+# than the daemon waits (250 ms: seen on Debian 13 under CI's load), the
+# daemon kills the scope's processes by PID and says so.
+e2e_journal -o cat -u sshd-watchdog | grep -E 'leftover process.*(through logind|logind did not answer in time)' \
+        >"$WORK/logind-kills.txt" || fail "logind was not asked for the leftovers"
+log "leftovers and logind: $(sed 's/.* leftover processes* of session \([^ ]*\).*: /\1: /' "$WORK/logind-kills.txt" | tr '\n' ';')"
 link_restore
 SCENARIO1_REPORT=$REPORT
 
