@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Installs every build and test dependency on Debian 12 with apt-get, as
-# root. Runs apt only when something is missing, so it is cheap to repeat.
+# Installs every build and test dependency on Debian 12 or 13 with apt-get,
+# as root. Runs apt only when something is missing, so it is cheap to repeat.
 set -euo pipefail
 
 packages=(
-        # build
+        # build (Debian 13's pam.pc requires audit, which libpam0g-dev does
+        # not pull in; on Debian 12 it is needed by nothing and harmless)
         build-essential autoconf automake libtool pkg-config
-        libpam0g-dev libsystemd-dev libinih-dev
+        libpam0g-dev libaudit-dev libsystemd-dev libinih-dev
         # unit and PAM tests, sanitizer and valgrind runs, fuzzers
         libcmocka-dev libpam-wrapper libpamtest0-dev valgrind clang libclang-rt-dev
         # integration tests: a real sshd and client in network namespaces, a
