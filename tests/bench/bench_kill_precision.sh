@@ -23,7 +23,7 @@ for ((i = 0; i < N; i++)); do
         session_open "S$i" -- 'echo up; cat >/dev/null'
         out="S${i}_OUT"
         wait_until 15 "session $i" grep -q up "${!out}"
-        MON[i]=$(ps --ppid "$SSHD_PID" -o pid=,args= | awk '/\[priv\]/ {print $1}' |
+        MON[i]=$(sshd_monitor_pids "$TEST_USER" |
                  while read -r p; do printf '%s\n' "${MON[@]}" | grep -qx "$p" || echo "$p"; done | head -1)
 done
 log "$N sessions open; sending each a last byte, 150 ms apart"

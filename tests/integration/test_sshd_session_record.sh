@@ -41,7 +41,7 @@ cleanup_push "exec 3>&-"
 wait_until 15 "the remote command to start" grep -q READY "$WORK/client.out"
 wait_until 5 "one session record" record_count 1
 
-MONITOR=$(sshd_monitor_pid "$TEST_USER") || fail "no '$SSHD_SERVICE: $TEST_USER [priv]' process under sshd $SSHD_PID: $(ps --ppid "$SSHD_PID" -o pid=,args=)"
+MONITOR=$(sshd_monitor_pid "$TEST_USER") || fail "no monitor of $TEST_USER under sshd $SSHD_PID: $(ps --ppid "$SSHD_PID" -o pid=,uid=,args=)"
 "$RECORD_DUMP" "$STATE" >"$WORK/record" || fail "record refused by the reader: $(cat "$WORK/record")"
 log "record: $(tr '\n' ' ' <"$WORK/record")"
 

@@ -20,7 +20,7 @@ wait_until 15 "session A" grep -q up "$A_OUT"
 A_MONITOR=$(sshd_monitor_pid "$TEST_USER")
 session_open B -o ServerAliveInterval=1 -- 'nohup sleep 602 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "session B" grep -q up "$B_OUT"
-B_MONITOR=$(ps --ppid "$SSHD_PID" -o pid=,args= | awk -v a="$A_MONITOR" '$1 != a && /\[priv\]/ {print $1}')
+B_MONITOR=$(sshd_monitor_pids "$TEST_USER" | grep -vx "$A_MONITOR")
 A_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 601$')
 B_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 602$')
 [ -n "$A_JOB" ] && [ -n "$B_JOB" ] && [ -n "$B_MONITOR" ] || fail "setup: A_JOB=$A_JOB B_JOB=$B_JOB B_MONITOR=$B_MONITOR"

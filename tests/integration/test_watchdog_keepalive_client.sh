@@ -15,7 +15,7 @@ wait_until 15 "the keepalive session" grep -q up "$K_OUT"
 K_MONITOR=$(sshd_monitor_pid "$TEST_USER")
 session_open Q -- 'echo up; cat >/dev/null'
 wait_until 15 "the quiet session" grep -q up "$Q_OUT"
-Q_MONITOR=$(ps --ppid "$SSHD_PID" -o pid=,args= | awk -v k="$K_MONITOR" '$1 != k && /\[priv\]/ {print $1}')
+Q_MONITOR=$(sshd_monitor_pids "$TEST_USER" | grep -vx "$K_MONITOR")
 [ -n "$Q_MONITOR" ] || fail "no monitor for the quiet session"
 
 sleep 10

@@ -14,9 +14,9 @@
 #                                one stopped as Debian's KillMode=process does:
 #                                its sessions live on, children of PID 1
 #   ssh_cmd ARGS...              the ssh client command line, for the client ns
-#   sshd_monitor_pid USER        the "SERVICE: USER [priv]" child of the listener
-#                                (sshd titles it with its program name, which
-#                                here is the symlink's, not "sshd")
+#   sshd_monitor_pid USER        the monitor of a logged-in connection of USER
+#                                (by process relationships, not by title)
+#   sshd_monitor_pids USER       all of them
 
 SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
 
@@ -127,18 +127,25 @@ ssh_cmd() {
                 "$@"
 }
 
-sshd_monitor_pid() {
-        local pid args
-        while read -r pid args; do
-                [ "$args" = "$SSHD_SERVICE: $1 [priv]" ] && { echo "$pid"; return 0; }
-        done < <(ps --ppid "$SSHD_PID" -o pid=,args=)
-        return 1
+# Every monitor of the user's logged-in connections under the current
+# listener, one PID a line: the listener's children that run as root and
+# have a child running as the user (sshd's session process). By process
+# relationships and UIDs only, never by title: titles differ between
+# releases ("sshd: USER [priv]" on 9.2, "sshd-session: USER [priv]" from
+# 9.8, "[postauth]" from 10.5) and before login the monitor has no child of
+# the user's.
+sshd_monitor_pids() {
+        local uid pid puid
+        uid=$(id -u "$1") || return 1
+        while read -r pid puid; do
+                [ "$puid" = 0 ] || continue
+                ps --ppid "$pid" -o uid= | awk -v u="$uid" '$1 == u { found = 1 } END { exit !found }' && echo "$pid"
+        done < <(ps --ppid "$SSHD_PID" -o pid=,uid=)
 }
 
-# Every monitor of the user under the current listener, one PID a line.
-sshd_monitor_pids() {
-        local pid args
-        while read -r pid args; do
-                [ "$args" = "$SSHD_SERVICE: $1 [priv]" ] && echo "$pid"
-        done < <(ps --ppid "$SSHD_PID" -o pid=,args=)
+# The first of them; fails when there is none.
+sshd_monitor_pid() {
+        local pid
+        pid=$(sshd_monitor_pids "$1" | head -1)
+        [ -n "$pid" ] && echo "$pid"
 }
