@@ -88,6 +88,10 @@ typedef struct ProcExe {
 } ProcExe;
 int proc_exe_read(const char *proc_root, pid_t pid, ProcExe *ret);
 void proc_exe_done(ProcExe *e);
+/* Whether an executable's path names sshd's: "sshd", or "sshd-session"
+ * (OpenSSH 9.8+ runs each connection's monitor from it). By the file, not
+ * the process title, which sshd rewrites and anyone can set. */
+bool exe_is_sshd(const char *path);
 
 /* Inodes of every socket among /proc/PID/fd, sorted, without duplicates;
  * *ret is NULL when there are none. Cheap: what kind of socket each is, the

@@ -54,6 +54,13 @@ int proc_exe_read(const char *proc_root, pid_t pid, ProcExe *ret) {
         return 0;
 }
 
+bool exe_is_sshd(const char *path) {
+        const char *base = strrchr(path, '/');
+
+        base = base ? base + 1 : path;
+        return strcmp(base, "sshd") == 0 || strcmp(base, "sshd-session") == 0;
+}
+
 void proc_exe_done(ProcExe *e) {
         free(e->path);
         e->path = NULL;

@@ -3,10 +3,11 @@
  * pam_sshd_watchdog: records each ssh login for sshd-watchdog.
  *
  * PAM runs open_session and close_session in sshd's privileged monitor
- * ("sshd: USER [priv]"), which holds the connection's TCP socket, so
+ * (root's process of the connection), which holds its TCP socket, so
  * getpid() names the process the daemon watches and later signals. The
  * module only writes or removes one small file: no network, no D-Bus, no
- * fork inside sshd, and by default it never fails a login.
+ * fork inside sshd, and by default it never fails a login. Anywhere but
+ * in sshd (su, login, cron through common-session) it returns PAM_IGNORE.
  */
 #include "config.h"
 
@@ -254,6 +255,27 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
         return 0;
 }
 
+/* pam-auth-update puts us in common-session, which su, login, cron and
+ * sudo run too: act only inside sshd's monitor, known by the file it runs
+ * (sshd, or sshd-session from OpenSSH 9.8), never by its title. The PAM
+ * service name is no help: sshd names it after its argv[0]. When the
+ * executable cannot be read, act: a record of something else is only
+ * logged as unwatchable by the daemon, a lost sshd session is not. */
+static bool in_sshd(pam_handle_t *pamh, const Options *o) {
+        _cleanup_(proc_exe_done) ProcExe e = {};
+        int r = proc_exe_read(NULL, getpid(), &e);
+
+        if (r < 0) {
+                pam_syslog(pamh, LOG_WARNING, "cannot read /proc/self/exe (%s): taking this for sshd", strerror(-r));
+                return true;
+        }
+        if (exe_is_sshd(e.path))
+                return true;
+        if (o->debug)
+                pam_syslog(pamh, LOG_DEBUG, "not sshd (%s): ignored", e.path);
+        return false;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
         _cleanup_(collected_done) Collected c = {};
         _cleanup_close_ int dir_fd = -1;
@@ -262,6 +284,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
         int r;
 
         parse_options(pamh, argc, argv, &o);
+        if (!in_sshd(pamh, &o))
+                return PAM_IGNORE;
 
         r = collect(pamh, &rec, &c);
         if (r < 0)
@@ -303,6 +327,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         int r;
 
         parse_options(pamh, argc, argv, &o);
+        if (!in_sshd(pamh, &o))
+                return PAM_IGNORE;
 
         r = self_starttime(pamh, pid, &starttime);
         if (r < 0)

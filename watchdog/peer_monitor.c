@@ -20,13 +20,6 @@ _printf_(2, 3) static int refuse(char **ret, const char *fmt, ...) {
         return -EPERM;
 }
 
-static bool is_sshd_file(const char *path) {
-        const char *base = strrchr(path, '/');
-
-        base = base ? base + 1 : path;
-        return strcmp(base, "sshd") == 0 || strcmp(base, "sshd-session") == 0;
-}
-
 /* A process of the path: its parent and start time, and whose it is. */
 typedef struct Hop {
         ProcRef ref;
@@ -105,7 +98,7 @@ int peer_monitor_find(const char *proc_root, pid_t peer, uid_t uid, PeerMonitor 
         r = proc_exe_read(proc_root, top.ref.pid, &mon_exe);
         if (r < 0)
                 return r == -ENOENT ? -ESRCH : r;
-        if (!is_sshd_file(mon_exe.path))
+        if (!exe_is_sshd(mon_exe.path))
                 return refuse(ret_why, "the first root process above it, PID %d, runs %s, not sshd",
                               (int) top.ref.pid, mon_exe.path);
         r = proc_exe_read(proc_root, path[n - 1].ref.pid, &ses_exe);

@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
                 fprintf(f, "session required %s/pam_permit.so\n", SYSTEM_SECUREDIR);
                 fclose(f);
                 free(stack);
-                pam_wrap_reexec(argv, services);
+                pam_wrap_reexec(argv, services, true);
         }
         pam_wrap_at_exit();
         if (!dir || strncmp(dir, "/dev/shm/swd-bench.", 19) != 0)

@@ -55,7 +55,7 @@ void pam_wrap_at_exit(void) {
         (void) atexit(remove_own_pwrap_dir);
 }
 
-void pam_wrap_reexec(char **argv, const char *service_dir) {
+void pam_wrap_reexec(char **argv, const char *service_dir, bool as_sshd) {
         const char *on = getenv("PAM_WRAPPER"), *preload = getenv("LD_PRELOAD");
         char *value = NULL;
 
@@ -90,6 +90,22 @@ void pam_wrap_reexec(char **argv, const char *service_dir) {
                 exit(EXIT_FAILURE);
         }
         self[n] = '\0';
+        /* The module acts only in a process that runs a file named sshd:
+         * a hard link of ourselves by that name, beside us. */
+        if (as_sshd) {
+                char *dir, *link_path;
+                if (asprintf(&dir, "%s.as-sshd", self) < 0 || asprintf(&link_path, "%s/sshd", dir) < 0)
+                        abort();
+                if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (unlink(link_path) < 0 && errno != ENOENT) ||
+                    link(self, link_path) < 0) {
+                        fprintf(stderr, "cannot link %s as %s: %s\n", self, link_path, strerror(errno));
+                        exit(EXIT_FAILURE);
+                }
+                free(dir);
+                execv(link_path, argv);
+                fprintf(stderr, "cannot re-exec %s under pam_wrapper: %s\n", link_path, strerror(errno));
+                exit(EXIT_FAILURE);
+        }
         execv(self, argv);
         fprintf(stderr, "cannot re-exec %s under pam_wrapper: %s\n", self, strerror(errno));
         exit(EXIT_FAILURE);

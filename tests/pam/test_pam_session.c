@@ -696,7 +696,7 @@ int main(int argc, char **argv) {
         if (!getenv("PAM_WRAPPER")) {
                 root = tmp_tree_new();
                 write_services();
-                pam_wrap_reexec(argv, services_dir());
+                pam_wrap_reexec(argv, services_dir(), true);
         }
         pam_wrap_at_exit();
         /* Re-executed: the scratch tree is the parent of the service dir. */
