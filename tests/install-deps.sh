@@ -16,8 +16,9 @@ packages=(
         openssh-server openssh-client iproute2 nftables procps passwd util-linux dbus-daemon
         # the unit file check
         systemd
-        # end-to-end: a booted Debian 12 container, Dropbear's client
-        debootstrap systemd-container dropbear-bin
+        # end-to-end: booted Debian 12 and 13 containers, Dropbear's client,
+        # the Debian package built and checked
+        debootstrap systemd-container dropbear-bin debhelper dpkg-dev fakeroot lintian git
 )
 
 missing=()

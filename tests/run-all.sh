@@ -22,7 +22,7 @@ fi
 # The scripts directly, not `make check-e2e`: make would turn a skip (77)
 # into a failure. Their results go beside make check's, in the same format.
 pass=0 fail=0 skip=0
-for t in bookworm:test_e2e bookworm:test_e2e_mass trixie:test_e2e; do
+for t in bookworm:test_e2e bookworm:test_e2e_mass bookworm:test_e2e_package trixie:test_e2e; do
         rc=0
         E2E_SUITE=${t%%:*} top_srcdir=$(cd .. && pwd) bash "../tests/e2e/${t#*:}.sh" || rc=$?
         case $rc in

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A booted Debian 12 container for end-to-end tests: systemd as PID 1,
-# logind, journald, dbus, Debian's own sshd and PAM stack, our build
-# installed with `make install DESTDIR=`. Sourcing it brings the shared
+# A booted Debian 12 (E2E_SUITE=bookworm, the default) or 13 (trixie)
+# container for end-to-end tests: systemd as PID 1, logind, journald, dbus,
+# Debian's own sshd and PAM stack, our build installed with `make install
+# DESTDIR=` or as the Debian package. Sourcing it brings the shared
 # helpers too (set top_srcdir first). Everything is undone at exit, in
 # reverse, on every path.
 #
@@ -11,6 +12,9 @@
 #   e2e_prepare "CONF"      overlay on the cache -> E2E_ROOT; installs us,
 #                              adds our PAM line, the test user, CONF as
 #                              watchdog.conf, and enables the service
+#   e2e_overlay, e2e_user   the first and last part of that, for a test
+#                              that installs the package instead
+#   e2e_package             -> E2E_DEB: dpkg-buildpackage of this tree
 #   e2e_boot                boots it in $NS_SRV -> E2E_NSPAWN_PID, E2E_PID1
 #   e2e_in CMD...           runs CMD inside (nsenter)
 #   e2e_journal ARGS...     journalctl inside
@@ -70,12 +74,8 @@ e2e_build() {
 }
 
 e2e_prepare() {
-        local conf=$1 dir="$WORK/overlay"
-        mkdir -p "$dir/upper" "$dir/work" "$dir/root"
-        mount -t overlay overlay -o "lowerdir=$E2E_ROOTFS,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
-        cleanup_push "umount -l '$dir/root'"
-        E2E_ROOT="$dir/root"
-
+        local conf=$1
+        e2e_overlay
         make -C "$E2E_BUILD" install DESTDIR="$E2E_ROOT" >"$WORK/install.log" 2>&1 ||
                 fail "make install DESTDIR= failed: $(tail -5 "$WORK/install.log")"
         journalctl --root="$E2E_ROOT" --update-catalog || fail "cannot update the journal catalog"
@@ -87,7 +87,20 @@ e2e_prepare() {
 
         printf '%s\n' "$conf" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
         systemctl --root="$E2E_ROOT" enable sshd-watchdog.service >/dev/null 2>&1 || fail "cannot enable the unit"
+        e2e_user
+}
 
+# A writable layer over the cached image: E2E_ROOT, gone at exit.
+e2e_overlay() {
+        local dir="$WORK/overlay"
+        mkdir -p "$dir/upper" "$dir/work" "$dir/root"
+        mount -t overlay overlay -o "lowerdir=$E2E_ROOTFS,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
+        cleanup_push "umount -l '$dir/root'"
+        E2E_ROOT="$dir/root"
+}
+
+# The user who logs in, with a key of the test's.
+e2e_user() {
         chroot "$E2E_ROOT" useradd -m -s /bin/bash "$E2E_USER"
         mkdir -p "$E2E_ROOT/home/$E2E_USER/.ssh"
         ssh-keygen -q -t ed25519 -N '' -f "$WORK/client_key"
@@ -98,6 +111,19 @@ e2e_prepare() {
         TEST_USER=$E2E_USER
         printf 'PasswordAuthentication no\nKbdInteractiveAuthentication no\nPrintMotd no\n' \
                 >"$E2E_ROOT/etc/ssh/sshd_config.d/swd-e2e.conf"
+}
+
+# The Debian package, built from this tree (a clean export of its files,
+# dpkg-buildpackage -b, tests left to the suites): E2E_DEB.
+e2e_package() {
+        local src="$WORK/pkg/sshd-watchdog"
+        mkdir -p "$src"
+        (cd "$top_srcdir" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
+                tar -xf - -C "$src" || fail "cannot export the tree"
+        (cd "$src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) >"$WORK/dpkg-buildpackage.log" 2>&1 ||
+                fail "dpkg-buildpackage failed: $(tail -5 "$WORK/dpkg-buildpackage.log")"
+        E2E_DEB=$(ls "$WORK"/pkg/sshd-watchdog_*_*.deb)
+        [ -f "$E2E_DEB" ] || fail "no package built"
 }
 
 # nspawn leaves cgroups behind at the root unless it starts in a cgroup of

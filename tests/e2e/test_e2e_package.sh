@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The Debian package, end to end in a booted container: built from this
+# tree with dpkg-buildpackage, installed with `apt-get install ./*.deb` (not
+# make install), then:
+#  - pam-auth-update put the module into common-session after pam_systemd,
+#    not into openssh-server's /etc/pam.d/sshd; the unit is enabled and
+#    running; watchdog.conf is a conffile; the journal catalog is in place;
+#  - an ssh login is recorded and watched; `su` runs the same common-session
+#    and leaves no record (the module ignores what is not sshd);
+#  - a reinstall (what an upgrade does) restarts the daemon, which finds
+#    the running session again;
+#  - `apt-get remove`: no module line left, logins still work;
+#    `apt-get purge`: no configuration, no state, no unit.
+# Prints the install/remove/purge transcript and the common-session it made.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top_srcdir/tests/e2e/lib.sh"
+
+require_root
+require_cmd debootstrap systemd-nspawn nsenter ip nft ssh flock dpkg-buildpackage dh lintian git
+[ -e "$top_srcdir/.git" ] || skip "the package is built from a git checkout's files"
+START=$(now_ms)
+
+make_workdir
+e2e_rootfs
+e2e_package
+log "built $(basename "$E2E_DEB"), $(stat -c %s "$E2E_DEB") bytes"
+# No error and no warning; what remains is informational, said in the log.
+lintian --pedantic -I --fail-on error,warning "${E2E_DEB%.deb}.changes" >"$WORK/lintian.txt" 2>&1 ||
+        fail "lintian: $(grep -E '^(E|W):' "$WORK/lintian.txt" | head -5)"
+log "lintian:"$'\n'"$(grep -v 'root privileges' "$WORK/lintian.txt")"
+netns_pair_create
+e2e_overlay
+e2e_user
+cp "$E2E_DEB" "$E2E_ROOT/root/"
+DEB="/root/$(basename "$E2E_DEB")"
+grep -q pam_sshd_watchdog "$E2E_ROOT/etc/pam.d/common-session" && fail "the image has our module already"
+e2e_boot
+log "container up: Debian $E2E_SUITE, $(e2e_in sshd -V 2>&1 | head -1)"
+
+transcript() { # transcript STEP CMD...: runs CMD inside, its output kept for the log
+        local rc=0
+        { echo "# $*"; e2e_in env DEBIAN_FRONTEND=noninteractive "${@:2}" 2>&1; } >>"$WORK/transcript.txt" || rc=$?
+        [ "$rc" = 0 ] || fail "$1 failed: $(tail -5 "$WORK/transcript.txt")"
+}
+ssh_in() { ip netns exec "$NS_CLI" $(ssh_cmd "$E2E_USER@$SRV_ADDR") "$@" </dev/null; }
+records() { e2e_in sh -c 'ls /run/sshd-watchdog/sessions 2>/dev/null | wc -l'; }
+
+# ---------------------------------------------------------------- install
+transcript install apt-get install -y "$DEB"
+e2e_in cat /etc/pam.d/common-session >"$WORK/common-session"
+ours=$(grep -n 'pam_sshd_watchdog.so' "$WORK/common-session" | cut -d: -f1)
+systemd_line=$(grep -n 'pam_systemd.so' "$WORK/common-session" | cut -d: -f1)
+[ -n "$ours" ] || fail "pam-auth-update did not add the module: $(cat "$WORK/common-session")"
+[ -n "$systemd_line" ] && [ "$ours" -gt "$systemd_line" ] || fail "the module is not after pam_systemd: $(cat "$WORK/common-session")"
+grep -q 'pam_sshd_watchdog' "$E2E_ROOT/etc/pam.d/sshd" && fail "the package edited /etc/pam.d/sshd"
+e2e_in systemctl is-enabled --quiet sshd-watchdog.service || fail "the unit is not enabled"
+wait_until 10 "the daemon to run" e2e_in systemctl is-active --quiet sshd-watchdog.service
+e2e_in dpkg-query -W -f='${Conffiles}\n' sshd-watchdog | grep -q '/etc/sshd-watchdog/watchdog.conf' ||
+        fail "watchdog.conf is not a conffile"
+e2e_in journalctl --list-catalog 4c2ba311a05a4709ba96cf25424c5a90 2>/dev/null | grep -q . ||
+        fail "the journal catalog has no entry of ours"
+log "installed; common-session:"$'\n'"$(grep -v '^#' "$WORK/common-session" | grep .)"
+
+# ---------------------------------------------------------------- use
+session_open A -- 'echo up; cat >/dev/null'
+wait_until 15 "a login" grep -q up "$A_OUT"
+wait_until 5 "its record" eval '[ "$(records)" = 1 ]'
+wait_until 5 "sshd-watchdogctl to list it as watching" eval "e2e_in sshd-watchdogctl list --no-legend | grep -q ' watching\$'"
+e2e_in su - "$E2E_USER" -c true || fail "su failed"
+sleep 0.3
+[ "$(records)" = 1 ] || fail "su left a record (the module must ignore what is not sshd)"
+log "an ssh login is recorded and watched; su through the same common-session is not"
+
+# ---------------------------------------------------------------- upgrade
+old_pid=$(e2e_in systemctl show -P MainPID sshd-watchdog.service)
+transcript reinstall apt-get install -y --reinstall "$DEB"
+wait_until 10 "the daemon to run again" e2e_in systemctl is-active --quiet sshd-watchdog.service
+new_pid=$(e2e_in systemctl show -P MainPID sshd-watchdog.service)
+[ "$new_pid" != "$old_pid" ] || fail "the daemon was not restarted by the reinstall"
+[ "$(records)" = 1 ] || fail "the record did not survive the reinstall"
+wait_until 5 "the restarted daemon to list the session" eval "e2e_in sshd-watchdogctl list --no-legend | grep -q ' watching\$'"
+log "reinstalled: daemon $old_pid -> $new_pid, the session still recorded and watched"
+kill_pid "$A_PID"
+wait_until 5 "the logout" eval '[ "$(records)" = 0 ]'
+
+# ---------------------------------------------------------------- remove
+transcript remove apt-get remove -y sshd-watchdog
+e2e_in grep -r pam_sshd_watchdog /etc/pam.d && fail "a module line is left after remove"
+[ -e "$E2E_ROOT/lib/x86_64-linux-gnu/security/pam_sshd_watchdog.so" ] && fail "the module file is left"
+out=$(ssh_in 'echo still-$((6*7))') || fail "a login after remove failed: $out"
+[ "$out" = still-42 ] || fail "a login after remove: $out"
+e2e_in test -f /etc/sshd-watchdog/watchdog.conf || fail "remove took the configuration (that is purge's)"
+log "removed: no PAM line left, logins work, the configuration kept"
+
+# ---------------------------------------------------------------- purge
+transcript purge apt-get purge -y sshd-watchdog
+e2e_in test -e /etc/sshd-watchdog && fail "/etc/sshd-watchdog left after purge"
+e2e_in test -e /run/sshd-watchdog && fail "/run/sshd-watchdog left after purge"
+e2e_in dpkg-query -W -f='${Status}\n' sshd-watchdog 2>/dev/null | grep -q 'installed' && fail "still installed"
+e2e_in systemctl cat sshd-watchdog.service >/dev/null 2>&1 && fail "the unit is left after purge"
+out=$(ssh_in 'echo after-purge') || fail "a login after purge failed: $out"
+log "purged: no configuration, state or unit left; logins work"
+log "transcript:"$'\n'"$(cat "$WORK/transcript.txt")"
+log "ok: $(( $(now_ms) - START )) ms"
