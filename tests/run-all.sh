@@ -6,9 +6,11 @@
 # `make check` (unit, PAM under pam_wrapper, integration against a real sshd
 # in network namespaces), then the e2e suites of `make check-e2e` (a booted
 # Debian 12 container with systemd, logind and journald, then 2,000 sessions
-# cut at once in it), and the first of them again in a Debian 13 container
-# (OpenSSH 10.0's sshd-session, systemd 257). The first run debootstraps
-# each image, about a minute, into /var/tmp/sshd-watchdog-e2e. Root-only
+# cut at once in it, then the Debian package built, installed, removed and
+# purged in it), and the first and last again in a Debian 13 container
+# (OpenSSH 10.0's sshd-session, systemd 257; the package built in a Debian 13
+# build chroot). The first run debootstraps each image, a minute or two,
+# into /var/tmp/sshd-watchdog-e2e. Root-only
 # tests skip loudly when not root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ fi
 # The scripts directly, not `make check-e2e`: make would turn a skip (77)
 # into a failure. Their results go beside make check's, in the same format.
 pass=0 fail=0 skip=0
-for t in bookworm:test_e2e bookworm:test_e2e_mass bookworm:test_e2e_package trixie:test_e2e; do
+for t in bookworm:test_e2e bookworm:test_e2e_mass bookworm:test_e2e_package trixie:test_e2e trixie:test_e2e_package; do
         rc=0
         E2E_SUITE=${t%%:*} top_srcdir=$(cd .. && pwd) bash "../tests/e2e/${t#*:}.sh" || rc=$?
         case $rc in

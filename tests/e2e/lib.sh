@@ -92,11 +92,8 @@ e2e_prepare() {
 
 # A writable layer over the cached image: E2E_ROOT, gone at exit.
 e2e_overlay() {
-        local dir="$WORK/overlay"
-        mkdir -p "$dir/upper" "$dir/work" "$dir/root"
-        mount -t overlay overlay -o "lowerdir=$E2E_ROOTFS,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
-        cleanup_push "umount -l '$dir/root'"
-        E2E_ROOT="$dir/root"
+        E2E_ROOT="$WORK/overlay/root"
+        e2e_overlay_of "$E2E_ROOTFS" "$E2E_ROOT"
 }
 
 # The user who logs in, with a key of the test's.
@@ -114,16 +111,91 @@ e2e_user() {
 }
 
 # The Debian package, built from this tree (a clean export of its files,
-# dpkg-buildpackage -b, tests left to the suites): E2E_DEB.
+# dpkg-buildpackage -b, tests left to the suites) and checked by lintian,
+# on E2E_SUITE's own toolchain: on the host when it runs that release, else
+# in a cached build chroot of it (e2e_buildroot). -> E2E_DEB, and lintian's
+# words in $WORK/lintian.txt (it fails on an error or a warning).
 e2e_package() {
-        local src="$WORK/pkg/sshd-watchdog"
-        mkdir -p "$src"
-        (cd "$top_srcdir" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
-                tar -xf - -C "$src" || fail "cannot export the tree"
-        (cd "$src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) >"$WORK/dpkg-buildpackage.log" 2>&1 ||
-                fail "dpkg-buildpackage failed: $(tail -5 "$WORK/dpkg-buildpackage.log")"
-        E2E_DEB=$(ls "$WORK"/pkg/sshd-watchdog_*_*.deb)
+        local src="$WORK/pkg/sshd-watchdog" host
+        host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+        if [ "$host" = "$E2E_SUITE" ]; then
+                mkdir -p "$src"
+                e2e_export_tree "$src"
+                (cd "$src" && DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b) \
+                        >"$WORK/dpkg-buildpackage.log" 2>&1 ||
+                        fail "dpkg-buildpackage failed: $(tail -5 "$WORK/dpkg-buildpackage.log")"
+                E2E_DEB=$(ls "$WORK"/pkg/sshd-watchdog_*_*.deb)
+                lintian --pedantic -I --fail-on error,warning "${E2E_DEB%.deb}.changes" >"$WORK/lintian.txt" 2>&1 ||
+                        fail "lintian: $(grep -E '^(E|W):' "$WORK/lintian.txt" | head -5)"
+        else
+                e2e_buildroot
+                local root="$WORK/buildroot"
+                e2e_overlay_of "$E2E_BUILDROOT" "$root"
+                mkdir -p "$root/build/sshd-watchdog"
+                e2e_export_tree "$root/build/sshd-watchdog"
+                mount -t proc proc "$root/proc" && cleanup_push "umount -l '$root/proc'"
+                chroot "$root" sh -c 'cd /build/sshd-watchdog &&
+                        DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b' \
+                        >"$WORK/dpkg-buildpackage.log" 2>&1 ||
+                        fail "dpkg-buildpackage in $E2E_SUITE failed: $(tail -5 "$WORK/dpkg-buildpackage.log")"
+                chroot "$root" sh -c 'lintian --pedantic -I --fail-on error,warning /build/sshd-watchdog_*.changes' \
+                        >"$WORK/lintian.txt" 2>&1 ||
+                        fail "lintian: $(grep -E '^(E|W):' "$WORK/lintian.txt" | head -5)"
+                mkdir -p "$WORK/pkg"
+                cp "$root"/build/sshd-watchdog_*_*.deb "$WORK/pkg/"
+                E2E_DEB=$(ls "$WORK"/pkg/sshd-watchdog_*_*.deb)
+        fi
         [ -f "$E2E_DEB" ] || fail "no package built"
+}
+
+# The files of this git checkout, as they are (committed or not, ignored
+# ones left out), into DIR.
+e2e_export_tree() {
+        (cd "$top_srcdir" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
+                tar -xf - -C "$1" || fail "cannot export the tree"
+}
+
+# A writable layer over LOWER at DIR, gone at exit.
+e2e_overlay_of() {
+        mkdir -p "$2.upper" "$2.work" "$2"
+        mount -t overlay overlay -o "lowerdir=$1,upperdir=$2.upper,workdir=$2.work" "$2" ||
+                fail "cannot mount an overlay at $2"
+        cleanup_push "umount -l '$2'"
+}
+
+# A cached debootstrap of E2E_SUITE with what debian/control asks to build
+# (apt-get build-dep, without the tests' libraries) and lintian:
+# E2E_BUILDROOT. Rebuilt when debian/control changes.
+e2e_buildroot() {
+        local key stamp
+        key=$(cat "$top_srcdir/debian/control" | sha256sum | cut -c1-12)
+        E2E_BUILDROOT="$E2E_CACHE/buildroot-$E2E_SUITE-$key"
+        stamp="$E2E_BUILDROOT/.swd-complete"
+        mkdir -p "$E2E_CACHE"
+        (
+                flock -w 900 9 || fail "cannot lock $E2E_CACHE/lock"
+                [ -f "$stamp" ] && [ -n "$(find "$stamp" -mtime -"$E2E_MAX_AGE_DAYS")" ] && exit 0
+                log "building a $E2E_SUITE build chroot (a few minutes, cached in $E2E_CACHE)"
+                rm -rf "$E2E_BUILDROOT" "$E2E_BUILDROOT.tmp"
+                find "$E2E_CACHE" -maxdepth 1 -name "buildroot-$E2E_SUITE-*" -exec rm -rf {} + 2>/dev/null || true
+                debootstrap --variant=buildd "$E2E_SUITE" "$E2E_BUILDROOT.tmp" "$E2E_MIRROR" \
+                        >"$E2E_CACHE/debootstrap-build.log" 2>&1 ||
+                        fail "debootstrap failed: $(tail -5 "$E2E_CACHE/debootstrap-build.log")"
+                mkdir -p "$E2E_BUILDROOT.tmp/build/src/debian"
+                cp "$top_srcdir/debian/control" "$E2E_BUILDROOT.tmp/build/src/debian/"
+                # lintian's perl modules want /proc while they are configured.
+                mount -t proc proc "$E2E_BUILDROOT.tmp/proc" || fail "cannot mount /proc in the build chroot"
+                local rc=0
+                chroot "$E2E_BUILDROOT.tmp" sh -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq &&
+                        apt-get install -y -qq --no-install-recommends lintian && cd /build/src &&
+                        DEB_BUILD_PROFILES=nocheck apt-get build-dep -y -qq ./' \
+                        >>"$E2E_CACHE/debootstrap-build.log" 2>&1 || rc=$?
+                umount "$E2E_BUILDROOT.tmp/proc"
+                [ "$rc" = 0 ] || fail "apt-get in the $E2E_SUITE build chroot failed: $(tail -5 "$E2E_CACHE/debootstrap-build.log")"
+                rm -rf "$E2E_BUILDROOT.tmp/build"
+                mv "$E2E_BUILDROOT.tmp" "$E2E_BUILDROOT"
+                touch "$stamp"
+        ) 9>"$E2E_CACHE/lock"
 }
 
 # nspawn leaves cgroups behind at the root unless it starts in a cgroup of

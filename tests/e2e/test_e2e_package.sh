@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The Debian package, end to end in a booted container: built from this
-# tree with dpkg-buildpackage, installed with `apt-get install ./*.deb` (not
+# tree with dpkg-buildpackage on the release's own toolchain, installed with `apt-get install ./*.deb` (not
 # make install), then:
 #  - pam-auth-update put the module into common-session after pam_systemd,
 #    not into openssh-server's /etc/pam.d/sshd; the unit is enabled and
@@ -25,9 +25,8 @@ make_workdir
 e2e_rootfs
 e2e_package
 log "built $(basename "$E2E_DEB"), $(stat -c %s "$E2E_DEB") bytes"
-# No error and no warning; what remains is informational, said in the log.
-lintian --pedantic -I --fail-on error,warning "${E2E_DEB%.deb}.changes" >"$WORK/lintian.txt" 2>&1 ||
-        fail "lintian: $(grep -E '^(E|W):' "$WORK/lintian.txt" | head -5)"
+# No error and no warning (e2e_package fails on them); what remains is
+# informational, said in the log.
 log "lintian:"$'\n'"$(grep -v 'root privileges' "$WORK/lintian.txt")"
 netns_pair_create
 e2e_overlay
