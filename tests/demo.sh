@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The sandboxed demo, on a fresh Debian 12 machine, as root:
-#   bash tests/demo.sh
-# Installs what it needs, builds, and boots a Debian 12 container (systemd,
+#   bash tests/demo.sh [12|13]
+# Installs what it needs, builds, and boots a Debian 12 (or 13) container (systemd,
 # logind, journald, Debian's own sshd and PAM stack) with pam_sshd_watchdog
 # and the sshd-watchdog service installed, inside a private network
 # namespace. Logs a user in from a second namespace with a job that keeps
@@ -12,6 +12,12 @@
 set -euo pipefail
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 TEST_NAME=demo
+RELEASE=${1:-12}
+case $RELEASE in
+12) export E2E_SUITE=bookworm ;;
+13) export E2E_SUITE=trixie ;;
+*) echo "usage: $0 [12|13]  (the Debian release to boot; 12 by default)" >&2; exit 2 ;;
+esac
 TIMEOUT=5
 GRACE=2
 START=$(date +%s%N)
@@ -27,7 +33,7 @@ bash "$top_srcdir/tests/install-deps.sh"
 require_root
 make_workdir
 
-say "Building sshd-watchdog and, meanwhile, a Debian 12 container image (first run only: about a minute)"
+say "Building sshd-watchdog and, meanwhile, a Debian $RELEASE container image (first run only: about a minute)"
 e2e_rootfs &
 ROOTFS_JOB=$!
 cleanup_push "kill $ROOTFS_JOB 2>/dev/null"
@@ -53,8 +59,9 @@ session_open D -- 'nohup sleep 600 >/dev/null 2>&1 & while sleep 1; do date +%T;
 wait_until 15 "the first line of output" test -s "$D_OUT"
 SID=$(e2e_in loginctl list-sessions --no-legend | awk -v u="$TEST_USER" '$3 == u {print $1}' | tail -1)
 SCOPE=$(e2e_scope_dir "$SID")
-echo "    logind session $SID, scope $(basename "$SCOPE"), with these processes (host PIDs):"
-ps -o pid=,user=,args= -p "$(tr '\n' ',' <"$SCOPE/cgroup.procs" | sed 's/,$//')" | sed 's/^/        /' || true
+echo "    logind session $SID, scope $(basename "$SCOPE"), with these processes (as the container names them):"
+e2e_in sh -c 'ps -o pid=,user=,args= -p "$(paste -sd, "$(find /sys/fs/cgroup -name "session-$1.scope" | head -1)/cgroup.procs")"' \
+        sh "$SID" | sed 's/^/        /' || true
 echo "    the daemon's journal:"
 e2e_journal -u sshd-watchdog -o cat MESSAGE_ID=4c2ba311a05a4709ba96cf25424c5a90 | tail -1 | sed 's/^/        /'
 
