@@ -3,8 +3,8 @@
 # The sandboxed demo, on a fresh Debian 12 machine, as root:
 #   bash tests/demo.sh [12|13]
 # Installs what it needs, builds, and boots a Debian 12 (or 13) container (systemd,
-# logind, journald, Debian's own sshd and PAM stack) with pam_sshd_watchdog
-# and the sshd-watchdog service installed, inside a private network
+# logind, journald, Debian's own sshd and PAM stack) with our Debian package
+# installed by apt-get (the module and the service), inside a private network
 # namespace. Logs a user in from a second namespace with a job that keeps
 # printing and a nohup'd one, cuts the link, and shows the session being
 # ended as it happens. Everything it creates is removed when it ends; the
@@ -33,11 +33,11 @@ bash "$top_srcdir/tests/install-deps.sh"
 require_root
 make_workdir
 
-say "Building sshd-watchdog and, meanwhile, a Debian $RELEASE container image (first run only: about a minute)"
+say "Building sshd-watchdog and its Debian package and, meanwhile, a Debian $RELEASE container image (first run only: about a minute)"
 e2e_rootfs &
 ROOTFS_JOB=$!
 cleanup_push "kill $ROOTFS_JOB 2>/dev/null"
-e2e_build
+e2e_package
 wait "$ROOTFS_JOB" || fail "building the container image failed"
 e2e_rootfs # sets E2E_ROOTFS; the cache is ready now
 echo "    built and cached ($(elapsed) so far)"
@@ -49,8 +49,8 @@ InputTimeoutSec=${TIMEOUT}s
 KillGraceSec=${GRACE}s"
 e2e_boot
 echo "    up: $(e2e_in systemctl is-system-running 2>/dev/null || true); sshd-watchdog.service: $(e2e_in systemctl is-active sshd-watchdog.service)"
-echo "    /etc/pam.d/sshd, session part, with our line after common-session:"
-grep -E '^(session|@include common-session)' "$E2E_ROOT/etc/pam.d/sshd" | sed 's/^/        /'
+echo "    installed as the Debian package (apt-get); pam-auth-update put our line after pam_systemd's in /etc/pam.d/common-session:"
+grep -E '^session' "$E2E_ROOT/etc/pam.d/common-session" | sed 's/^/        /'
 echo "    /etc/sshd-watchdog/watchdog.conf:"
 sed 's/^/        /' "$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
 

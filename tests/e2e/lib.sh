@@ -8,10 +8,11 @@
 #
 #   e2e_rootfs              -> E2E_ROOTFS: the cached debootstrap (built when
 #                              missing, stale or its package list changed)
-#   e2e_build               -> E2E_BUILD: our tree configured for /usr
-#   e2e_prepare "CONF"      overlay on the cache -> E2E_ROOT; installs us,
-#                              adds our PAM line, the test user, CONF as
-#                              watchdog.conf, and enables the service
+#   e2e_build               -> E2E_BUILD: our tree built, for the test helpers
+#   e2e_prepare "CONF"      overlay on the cache -> E2E_ROOT; installs our
+#                              package with apt-get (pam-auth-update adds the
+#                              line, the unit is enabled), the test user, CONF
+#                              as watchdog.conf
 #   e2e_overlay, e2e_user   the first and last part of that, for a test
 #                              that installs the package instead
 #   e2e_package             -> E2E_DEB: dpkg-buildpackage of this tree
@@ -76,17 +77,16 @@ e2e_build() {
 e2e_prepare() {
         local conf=$1
         e2e_overlay
-        make -C "$E2E_BUILD" install DESTDIR="$E2E_ROOT" >"$WORK/install.log" 2>&1 ||
-                fail "make install DESTDIR= failed: $(tail -5 "$WORK/install.log")"
-        journalctl --root="$E2E_ROOT" --update-catalog || fail "cannot update the journal catalog"
-
-        # Debian's stack, with our line right after common-session (after
-        # pam_loginuid and pam_systemd), as the README says.
-        grep -q '^@include common-session$' "$E2E_ROOT/etc/pam.d/sshd" || fail "no common-session in pam.d/sshd"
-        sed -i '/^@include common-session$/a session    optional     pam_sshd_watchdog.so' "$E2E_ROOT/etc/pam.d/sshd"
-
+        [ -n "${E2E_DEB:-}" ] || e2e_package
+        # As an admin installs it, with apt-get, into the image before it
+        # boots: the maintainer scripts run pam-auth-update (the line goes
+        # into common-session) and enable the unit, which starts at boot.
+        cp "$E2E_DEB" "$E2E_ROOT/root/"
+        chroot "$E2E_ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/root/$(basename "$E2E_DEB")" \
+                >"$WORK/install.log" 2>&1 || fail "apt-get install of the package failed: $(tail -5 "$WORK/install.log")"
+        grep -q 'pam_sshd_watchdog.so' "$E2E_ROOT/etc/pam.d/common-session" ||
+                fail "pam-auth-update did not put the module into common-session"
         printf '%s\n' "$conf" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
-        systemctl --root="$E2E_ROOT" enable sshd-watchdog.service >/dev/null 2>&1 || fail "cannot enable the unit"
         e2e_user
 }
 
@@ -113,14 +113,23 @@ e2e_user() {
 # The Debian package, built from this tree (a clean export of its files,
 # dpkg-buildpackage -b, tests left to the suites) and checked by lintian,
 # on E2E_SUITE's own toolchain: on the host when it runs that release, else
-# in a cached build chroot of it (e2e_buildroot). -> E2E_DEB, and lintian's
-# words in $WORK/lintian.txt (it fails on an error or a warning).
+# in a cached build chroot of it (e2e_buildroot). Kept in E2E_CACHE by the
+# exported tree's content, so the suites of one run build it once per
+# release. -> E2E_DEB, and lintian's words in $WORK/lintian.txt (it fails on
+# an error or a warning).
 e2e_package() {
-        local src="$WORK/pkg/sshd-watchdog" host
+        local src="$WORK/pkg/sshd-watchdog" host key cached
+        mkdir -p "$src"
+        e2e_export_tree "$src"
+        key=$(tar -C "$src" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . | sha256sum | cut -c1-16)
+        cached="$E2E_CACHE/deb-$E2E_SUITE-$key"
+        if [ -f "$cached/.swd-complete" ]; then
+                E2E_DEB=$(ls "$cached"/sshd-watchdog_*_*.deb)
+                cp "$cached/lintian.txt" "$WORK/lintian.txt"
+                return 0
+        fi
         host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
         if [ "$host" = "$E2E_SUITE" ]; then
-                mkdir -p "$src"
-                e2e_export_tree "$src"
                 (cd "$src" && DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b) \
                         >"$WORK/dpkg-buildpackage.log" 2>&1 ||
                         fail "dpkg-buildpackage failed: $(tail -5 "$WORK/dpkg-buildpackage.log")"
@@ -131,8 +140,8 @@ e2e_package() {
                 e2e_buildroot
                 local root="$WORK/buildroot"
                 e2e_overlay_of "$E2E_BUILDROOT" "$root"
-                mkdir -p "$root/build/sshd-watchdog"
-                e2e_export_tree "$root/build/sshd-watchdog"
+                mkdir -p "$root/build"
+                cp -a "$src" "$root/build/"
                 mount -t proc proc "$root/proc" && cleanup_push "umount -l '$root/proc'"
                 chroot "$root" sh -c 'cd /build/sshd-watchdog &&
                         DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b' \
@@ -141,11 +150,16 @@ e2e_package() {
                 chroot "$root" sh -c 'lintian --pedantic -I --fail-on error,warning /build/sshd-watchdog_*.changes' \
                         >"$WORK/lintian.txt" 2>&1 ||
                         fail "lintian: $(grep -E '^(E|W):' "$WORK/lintian.txt" | head -5)"
-                mkdir -p "$WORK/pkg"
                 cp "$root"/build/sshd-watchdog_*_*.deb "$WORK/pkg/"
                 E2E_DEB=$(ls "$WORK"/pkg/sshd-watchdog_*_*.deb)
         fi
         [ -f "$E2E_DEB" ] || fail "no package built"
+        # Older builds of this release go; this one is kept for the next suite.
+        find "$E2E_CACHE" -maxdepth 1 -name "deb-$E2E_SUITE-*" -exec rm -rf {} + 2>/dev/null || true
+        mkdir -p "$cached.tmp"
+        cp "$E2E_DEB" "$WORK/lintian.txt" "$cached.tmp/"
+        touch "$cached.tmp/.swd-complete"
+        mv "$cached.tmp" "$cached"
 }
 
 # The files of this git checkout, as they are (committed or not, ignored

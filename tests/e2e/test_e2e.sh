@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # End to end on a booted Debian 12, or 13 with E2E_SUITE=trixie (systemd,
-# logind, journald, dbus, Debian's sshd and PAM stack), our build installed
-# into it and enabled as a service. Run as root: `make check-e2e`
+# logind, journald, dbus, Debian's sshd and PAM stack), our Debian package
+# installed into it with apt-get (pam-auth-update adds the module to
+# common-session; the unit is enabled). Run as root: `make check-e2e`
 # (tests/run-all.sh and .ci/run do, on both releases).
 #
 #  1. five kinds of session, one cut of the link: an idle pty shell with
@@ -31,7 +32,6 @@ SUITE_START=$(now_ms)
 
 make_workdir
 e2e_rootfs
-e2e_build
 netns_pair_create
 CONF="[Watchdog]
 InputTimeoutSec=${TIMEOUT_S}s
