@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "control_socket.h"
+#include "unix_connect.h"
 #include "macro.h"
 #include "proc.h"
 #include "session_record.h"
@@ -106,19 +106,12 @@ static int answer_parse(Answer *a) {
 /* Connects and reads the whole answer; EXIT_NOT_RUNNING semantics for the
  * errors that mean no daemon listens. */
 static int answer_fetch(const char *state_dir, Answer *a) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = unix_connect(state_dir, CONTROL_SOCKET_NAME);
         size_t size = 0, allocated = 0;
         int r;
 
-        r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" CONTROL_SOCKET_NAME, state_dir);
-        if (r < 0 || (size_t) r >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
+                return fd;
         for (;;) {
                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
                 r = poll(&pfd, 1, ANSWER_TIMEOUT_MS);

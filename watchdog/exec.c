@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +28,7 @@
 #include "macro.h"
 #include "register_socket.h"
 #include "session_record.h"
+#include "unix_connect.h"
 
 #define INTERNAL_SFTP "internal-sftp"
 
@@ -41,20 +41,13 @@ static uint64_t now_msec(void) {
 
 /* The daemon's one-line answer, or why there is none. */
 static int ask_daemon(const char *state_dir, char *answer, size_t size) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = unix_connect(state_dir, REGISTER_SOCKET_NAME);
         size_t got = 0;
         uint64_t end;
         int r;
 
-        r = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" REGISTER_SOCKET_NAME, state_dir);
-        if (r < 0 || (size_t) r >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return negative_errno();
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return negative_errno();
+                return fd;
 
         end = now_msec() + REGISTER_TIMEOUT_MSEC;
         while (got + 1 < size) {
