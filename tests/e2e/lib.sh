@@ -21,6 +21,11 @@
 #   e2e_journal ARGS...     journalctl inside
 #   e2e_scope_dir ID        the cgroup directory of logind session ID, seen from the host
 #   e2e_diagnose            what the daemon and the machine said; run on failure
+#   e2e_session_ids, e2e_new_session VAR
+#                           logind's sessions; the one that came since BEFORE
+#   e2e_ended_late SID LAST_MS TIMEOUT_S
+#                           waits for the daemon's ending of SID, fails unless
+#                              at its deadline, prints how late (ms)
 
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/netns.sh"
@@ -306,4 +311,35 @@ e2e_journal_has_ended() {
 
 e2e_journal_since_has() {
         e2e_journal -u sshd-watchdog --since "$1" -o cat | grep -qF "$2"
+}
+
+e2e_session_ids() { e2e_in loginctl list-sessions --no-legend 2>/dev/null | awk '{print $1}' | sort; }
+
+# e2e_new_session VAR: waits for the logind session that appeared since
+# BEFORE (the output of e2e_session_ids taken before the login).
+e2e_new_session() {
+        local id i
+        for ((i = 0; i < 200; i++)); do
+                id=$(comm -13 <(printf '%s\n' $BEFORE) <(e2e_session_ids) | head -1)
+                [ -n "$id" ] && { printf -v "$1" %s "$id"; return 0; }
+                sleep 0.05
+        done
+        fail "no new logind session for $1"
+}
+
+# jfield JSON NAME: one string field of a `journalctl -o json` line.
+jfield() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" <<<"$1"; }
+
+# e2e_ended_late SID LAST_INPUT_MS TIMEOUT_S: waits for the daemon's "ended"
+# entry of logind session SID, fails unless it came at the deadline the
+# session's last input set (-100 ms .. +500 ms), and prints how late it was.
+e2e_ended_late() {
+        local entry at_ms elapsed deadline=$(( $3 * 1000 ))
+        wait_until $(( $3 + 5 )) "the daemon to end session $1" e2e_journal_has_ended "$1"
+        entry=$(e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep "\"SESSION_ID\":\"$1\"")
+        at_ms=$(( $(jfield "$entry" __REALTIME_TIMESTAMP) / 1000 ))
+        elapsed=$(( at_ms - $2 ))
+        [ "$elapsed" -ge $(( deadline - 100 )) ] && [ "$elapsed" -le $(( deadline + 500 )) ] ||
+                fail "session $1 ended $elapsed ms after its last input, not at its deadline ($deadline ms)"
+        echo $(( elapsed - deadline ))
 }

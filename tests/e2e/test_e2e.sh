@@ -41,19 +41,6 @@ e2e_boot
 log "container up $(( $(now_ms) - SUITE_START )) ms after start: Debian $E2E_SUITE, $(e2e_in sshd -V 2>&1 | head -1), $(e2e_in systemctl --version | head -1)"
 e2e_in systemctl is-active --quiet sshd-watchdog.service || fail "sshd-watchdog.service is not active: $(e2e_in systemctl status sshd-watchdog --no-pager 2>&1 | tail -5)"
 
-session_ids() { e2e_in loginctl list-sessions --no-legend 2>/dev/null | awk '{print $1}' | sort; }
-
-# new_session VAR: waits for the logind session that appeared since BEFORE.
-new_session() {
-        local id
-        for ((i = 0; i < 200; i++)); do
-                id=$(comm -13 <(printf '%s\n' $BEFORE) <(session_ids) | head -1)
-                [ -n "$id" ] && { printf -v "$1" %s "$id"; return 0; }
-                sleep 0.05
-        done
-        fail "no new logind session for $1"
-}
-
 sftp_open() {
         mkfifo "$WORK/$1.in"
         ip netns exec "$NS_CLI" sftp -q -F /dev/null -i "$CLIENT_KEY" -o StrictHostKeyChecking=no \
@@ -69,24 +56,24 @@ sftp_open() {
 # ---------------------------------------------------------------- 1
 log "scenario 1: five kinds of session, then the link is cut"
 declare -A SID
-BEFORE=$(session_ids); session_open PTY -tt --
+BEFORE=$(e2e_session_ids); session_open PTY -tt --
 wait_until 15 "the pty shell" grep -q '\$' "$PTY_OUT"
-new_session 'SID[pty]'
+e2e_new_session 'SID[pty]'
 session_send PTY $'nohup sleep 1001 >/dev/null 2>&1 &\nsetsid sleep 1002 </dev/null >/dev/null 2>&1 &\necho jobs-$((6*7))\n'
 wait_until 5 "the jobs" grep -q jobs-42 "$PTY_OUT"
 
-BEFORE=$(session_ids); session_open PRINT -- 'while :; do date +%T.%N; sleep 0.5; done'
+BEFORE=$(e2e_session_ids); session_open PRINT -- 'while :; do date +%T.%N; sleep 0.5; done'
 wait_until 15 "output" test -s "$PRINT_OUT"
-new_session 'SID[printing]'
+e2e_new_session 'SID[printing]'
 
-BEFORE=$(session_ids); session_open NOPTY -- 'sleep 1003; echo finished'
-new_session 'SID[nopty]'
+BEFORE=$(e2e_session_ids); session_open NOPTY -- 'sleep 1003; echo finished'
+e2e_new_session 'SID[nopty]'
 
-BEFORE=$(session_ids); sftp_open SFTP
-new_session 'SID[sftp]'
+BEFORE=$(e2e_session_ids); sftp_open SFTP
+e2e_new_session 'SID[sftp]'
 
-BEFORE=$(session_ids); session_open FWD -N -L 127.0.0.1:10022:127.0.0.1:22 --
-new_session 'SID[forward]'
+BEFORE=$(e2e_session_ids); session_open FWD -N -L 127.0.0.1:10022:127.0.0.1:22 --
+e2e_new_session 'SID[forward]'
 declare -A SCOPE
 for k in "${!SID[@]}"; do
         d=$(e2e_scope_dir "${SID[$k]}")
@@ -120,7 +107,6 @@ done
 
 e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 >"$WORK/ended.json"
 [ "$(grep -c . "$WORK/ended.json")" = 5 ] || fail "want 5 ended entries, got $(grep -c . "$WORK/ended.json")"
-jfield() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" <<<"$1"; }
 REPORT=""
 for k in "${!SID[@]}"; do
         entry=$(grep "\"SESSION_ID\":\"${SID[$k]}\"" "$WORK/ended.json") || fail "no ended entry for the $k session ${SID[$k]}"
@@ -170,12 +156,12 @@ SCENARIO1_REPORT=$REPORT
 
 # ---------------------------------------------------------------- 2
 log "scenario 2: keepalive clients stay (OpenSSH ServerAliveInterval=1, Dropbear dbclient -K 1)"
-BEFORE=$(session_ids); session_open KA -o ServerAliveInterval=1 -- 'echo up; cat >/dev/null'
+BEFORE=$(e2e_session_ids); session_open KA -o ServerAliveInterval=1 -- 'echo up; cat >/dev/null'
 wait_until 15 "the OpenSSH keepalive session" grep -q up "$KA_OUT"
-new_session KA_SID
+e2e_new_session KA_SID
 dropbearconvert openssh dropbear "$CLIENT_KEY" "$WORK/client_key.db" >/dev/null 2>&1 || fail "dropbearconvert failed"
 mkfifo "$WORK/DB.in"
-BEFORE=$(session_ids)
+BEFORE=$(e2e_session_ids)
 ip netns exec "$NS_CLI" dbclient -y -y -i "$WORK/client_key.db" -K 1 "$TEST_USER@$SRV_ADDR" 'echo up; cat >/dev/null' \
         <"$WORK/DB.in" >"$WORK/DB.out" 2>"$WORK/DB.err" &
 DB_PID=$!
@@ -183,7 +169,7 @@ cleanup_push "kill_pid $DB_PID"
 exec {DB_FD}>"$WORK/DB.in"
 cleanup_push "exec $DB_FD>&-"
 wait_until 15 "the Dropbear keepalive session" grep -q up "$WORK/DB.out"
-new_session DB_SID
+e2e_new_session DB_SID
 sleep $(( 2 * TIMEOUT_S + 1 ))
 for s in "$KA_SID" "$DB_SID"; do
         e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$s" || fail "keepalive session $s was ended"
@@ -195,9 +181,9 @@ log "OpenSSH ($KA_SID) and Dropbear ($DB_SID) keepalive sessions alive after $((
 
 # ---------------------------------------------------------------- 3
 log "scenario 3: systemctl restart mid-silence"
-BEFORE=$(session_ids); session_open R -tt --
+BEFORE=$(e2e_session_ids); session_open R -tt --
 wait_until 15 "a shell" grep -q '\$' "$R_OUT"
-new_session R_SID
+e2e_new_session R_SID
 session_send R $'echo typed-$((6*7))\n'
 wait_until 5 "the echo" grep -q typed-42 "$R_OUT"
 last_input=$(now_ms)
@@ -207,14 +193,8 @@ link_cut "$port"
 sleep 2
 e2e_in systemctl restart sshd-watchdog.service || fail "systemctl restart failed"
 log "restarted $(( $(now_ms) - last_input )) ms after the last input"
-wait_until $(( TIMEOUT_S + 5 )) "the restarted daemon to end session $R_SID" \
-        e2e_journal_has_ended "$R_SID"
-entry=$(e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 | grep "\"SESSION_ID\":\"$R_SID\"")
-at_ms=$(( $(jfield "$entry" __REALTIME_TIMESTAMP) / 1000 ))
-elapsed=$(( at_ms - last_input ))
-log "session $R_SID ended $elapsed ms after its last input (deadline $(( TIMEOUT_S * 1000 )) ms)"
-[ "$elapsed" -ge $(( TIMEOUT_S * 1000 - 100 )) ] && [ "$elapsed" -le $(( TIMEOUT_S * 1000 + 500 )) ] ||
-        fail "not at the original deadline"
+late=$(e2e_ended_late "$R_SID" "$last_input" "$TIMEOUT_S")
+log "session $R_SID ended $late ms after its deadline ($(( TIMEOUT_S * 1000 )) ms after its last input)"
 link_restore
 for s in "$KA_SID" "$DB_SID"; do
         e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$s" || fail "the restart ended keepalive session $s"

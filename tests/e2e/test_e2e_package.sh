@@ -8,11 +8,14 @@
 #    running; watchdog.conf is a conffile; the journal catalog is in place;
 #  - an ssh login is recorded and watched; `su` runs the same common-session
 #    and leaves no record (the module ignores what is not sshd);
-#  - a reinstall (what an upgrade does) restarts the daemon, which finds
-#    the running session again;
+#  - it is installed over an older version of itself (the same files,
+#    repacked with a lower version): dpkg's upgrade path restarts the daemon,
+#    keeps the admin's changed conffile, and the sessions: a kept-alive one
+#    stays watched, one whose link was cut before the upgrade ends at the
+#    deadline its last input set, not later;
 #  - `apt-get remove`: no module line left, logins still work;
 #    `apt-get purge`: no configuration, no state, no unit.
-# Prints the install/remove/purge transcript and the common-session it made.
+# Prints the install/upgrade/remove/purge transcript and the common-session it made.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -31,7 +34,14 @@ log "lintian:"$'\n'"$(grep -v 'root privileges' "$WORK/lintian.txt")"
 netns_pair_create
 e2e_overlay
 e2e_user
-cp "$E2E_DEB" "$E2E_ROOT/root/"
+VERSION=$(dpkg-deb -f "$E2E_DEB" Version)
+OLD_VERSION="$VERSION~e2e1"
+OLD_DEB="$WORK/sshd-watchdog_${OLD_VERSION}_$(dpkg-deb -f "$E2E_DEB" Architecture).deb"
+rm -rf "$WORK/repack"
+dpkg-deb -R "$E2E_DEB" "$WORK/repack" || fail "cannot unpack $E2E_DEB"
+sed -i "s/^Version: .*/Version: $OLD_VERSION/" "$WORK/repack/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$WORK/repack" "$OLD_DEB" >/dev/null || fail "cannot repack as $OLD_VERSION"
+cp "$E2E_DEB" "$OLD_DEB" "$E2E_ROOT/root/"
 DEB="/root/$(basename "$E2E_DEB")"
 grep -q pam_sshd_watchdog "$E2E_ROOT/etc/pam.d/common-session" && fail "the image has our module already"
 e2e_boot
@@ -46,7 +56,7 @@ ssh_in() { ip netns exec "$NS_CLI" $(ssh_cmd "$E2E_USER@$SRV_ADDR") "$@" </dev/n
 records() { e2e_in sh -c 'ls /run/sshd-watchdog/sessions 2>/dev/null | wc -l'; }
 
 # ---------------------------------------------------------------- install
-transcript install apt-get install -y "$DEB"
+transcript install apt-get install -y "/root/$(basename "$OLD_DEB")"
 e2e_in cat /etc/pam.d/common-session >"$WORK/common-session"
 ours=$(grep -n 'pam_sshd_watchdog.so' "$WORK/common-session" | cut -d: -f1)
 systemd_line=$(grep -n 'pam_systemd.so' "$WORK/common-session" | cut -d: -f1)
@@ -59,11 +69,16 @@ e2e_in dpkg-query -W -f='${Conffiles}\n' sshd-watchdog | grep -q '/etc/sshd-watc
         fail "watchdog.conf is not a conffile"
 e2e_in journalctl --list-catalog 4c2ba311a05a4709ba96cf25424c5a90 2>/dev/null | grep -q . ||
         fail "the journal catalog has no entry of ours"
-log "installed; common-session:"$'\n'"$(grep -v '^#' "$WORK/common-session" | grep .)"
+e2e_in dpkg-query -W -f='${Version}' sshd-watchdog | grep -qxF "$OLD_VERSION" || fail "$OLD_VERSION is not what is installed"
+log "installed $OLD_VERSION; common-session:"$'\n'"$(grep -v '^#' "$WORK/common-session" | grep .)"
 
 # ---------------------------------------------------------------- use
-session_open A -- 'echo up; cat >/dev/null'
+TIMEOUT_S=10
+printf '[Watchdog]\nInputTimeoutSec=%ss\nKillGraceSec=1s\n' "$TIMEOUT_S" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+e2e_in systemctl reload sshd-watchdog.service || fail "systemctl reload failed"
+BEFORE=$(e2e_session_ids); session_open A -o ServerAliveInterval=2 -- 'echo up; cat >/dev/null'
 wait_until 15 "a login" grep -q up "$A_OUT"
+e2e_new_session A_SID
 wait_until 5 "its record" eval '[ "$(records)" = 1 ]'
 wait_until 5 "sshd-watchdogctl to list it as watching" eval "e2e_in sshd-watchdogctl list --no-legend | grep -q ' watching\$'"
 e2e_in su - "$E2E_USER" -c true || fail "su failed"
@@ -72,14 +87,35 @@ sleep 0.3
 log "an ssh login is recorded and watched; su through the same common-session is not"
 
 # ---------------------------------------------------------------- upgrade
+BEFORE=$(e2e_session_ids); session_open B -tt --
+wait_until 15 "a shell" grep -q '\$' "$B_OUT"
+e2e_new_session B_SID
+session_send B $'echo typed-$((6*7))\n'
+wait_until 5 "the echo" grep -q typed-42 "$B_OUT"
+last_input=$(now_ms)
+port=$(client_port "$B_PID")
+[ -n "$port" ] || fail "no client port for session B"
+link_cut "$port"
+sleep 1
 old_pid=$(e2e_in systemctl show -P MainPID sshd-watchdog.service)
-transcript reinstall apt-get install -y --reinstall "$DEB"
+transcript upgrade apt-get install -y "$DEB"
+upgraded=$(( $(now_ms) - last_input ))
+[ "$upgraded" -lt $(( TIMEOUT_S * 1000 - 1000 )) ] ||
+        fail "the upgrade took until $upgraded ms after the last input: too late to test the deadline"
+e2e_in dpkg-query -W -f='${Version}' sshd-watchdog | grep -qxF "$VERSION" || fail "not upgraded to $VERSION"
 wait_until 10 "the daemon to run again" e2e_in systemctl is-active --quiet sshd-watchdog.service
 new_pid=$(e2e_in systemctl show -P MainPID sshd-watchdog.service)
-[ "$new_pid" != "$old_pid" ] || fail "the daemon was not restarted by the reinstall"
-[ "$(records)" = 1 ] || fail "the record did not survive the reinstall"
-wait_until 5 "the restarted daemon to list the session" eval "e2e_in sshd-watchdogctl list --no-legend | grep -q ' watching\$'"
-log "reinstalled: daemon $old_pid -> $new_pid, the session still recorded and watched"
+[ "$new_pid" != "$old_pid" ] || fail "the daemon was not restarted by the upgrade"
+grep -qx "InputTimeoutSec=${TIMEOUT_S}s" "$E2E_ROOT/etc/sshd-watchdog/watchdog.conf" || fail "the upgrade lost the changed conffile"
+[ "$(records)" = 2 ] || fail "the records did not survive the upgrade: $(records) left"
+log "upgraded $OLD_VERSION -> $VERSION $upgraded ms after session B's last input: daemon $old_pid -> $new_pid, 2 records kept, the changed conffile kept"
+late=$(e2e_ended_late "$B_SID" "$last_input" "$TIMEOUT_S")
+log "session B ($B_SID), cut before the upgrade, ended $late ms after its deadline ($(( TIMEOUT_S * 1000 )) ms after its last input)"
+link_restore
+e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$A_SID" || fail "the kept-alive session A ended"
+wait_until 5 "B's record to go" eval '[ "$(records)" = 1 ]'
+e2e_in sshd-watchdogctl list --no-legend | grep -q ' watching$' || fail "session A is not watched after the upgrade"
+log "session A ($A_SID), kept alive, is still there and watched"
 kill_pid "$A_PID"
 wait_until 5 "the logout" eval '[ "$(records)" = 0 ]'
 
