@@ -23,6 +23,7 @@
 #   e2e_diagnose            what the daemon and the machine said; run on failure
 #   e2e_session_ids, e2e_new_session VAR
 #                           logind's sessions; the one that came since BEFORE
+#   e2e_cut_shell NAME      a pty shell typed into, then its link cut
 #   e2e_ended_late SID LAST_MS TIMEOUT_S
 #                           waits for the daemon's ending of SID, fails unless
 #                              at its deadline, prints how late (ms)
@@ -325,6 +326,24 @@ e2e_new_session() {
                 sleep 0.05
         done
         fail "no new logind session for $1"
+}
+
+# e2e_cut_shell NAME: a pty shell that has just been typed into, then its
+# link cut (that connection only) -> NAME_PID, NAME_OUT, NAME_SID (logind's),
+# NAME_LAST_MS (its last input).
+e2e_cut_shell() {
+        local name=$1 out pid port
+        BEFORE=$(e2e_session_ids)
+        session_open "$name" -tt --
+        out=${name}_OUT pid=${name}_PID
+        wait_until 15 "a shell" grep -q '\$' "${!out}"
+        e2e_new_session "${name}_SID"
+        session_send "$name" $'echo typed-$((6*7))\n'
+        wait_until 5 "the echo" grep -q typed-42 "${!out}"
+        printf -v "${name}_LAST_MS" %s "$(now_ms)"
+        port=$(client_port "${!pid}")
+        [ -n "$port" ] || fail "no client port for session $name"
+        link_cut "$port"
 }
 
 # jfield JSON NAME: one string field of a `journalctl -o json` line.

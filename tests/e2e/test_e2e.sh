@@ -181,15 +181,8 @@ log "OpenSSH ($KA_SID) and Dropbear ($DB_SID) keepalive sessions alive after $((
 
 # ---------------------------------------------------------------- 3
 log "scenario 3: systemctl restart mid-silence"
-BEFORE=$(e2e_session_ids); session_open R -tt --
-wait_until 15 "a shell" grep -q '\$' "$R_OUT"
-e2e_new_session R_SID
-session_send R $'echo typed-$((6*7))\n'
-wait_until 5 "the echo" grep -q typed-42 "$R_OUT"
-last_input=$(now_ms)
-port=$(client_port "$R_PID")
-[ -n "$port" ] || fail "no client port for the restart session"
-link_cut "$port"
+e2e_cut_shell R
+last_input=$R_LAST_MS
 sleep 2
 e2e_in systemctl restart sshd-watchdog.service || fail "systemctl restart failed"
 log "restarted $(( $(now_ms) - last_input )) ms after the last input"

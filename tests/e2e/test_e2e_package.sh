@@ -87,15 +87,8 @@ sleep 0.3
 log "an ssh login is recorded and watched; su through the same common-session is not"
 
 # ---------------------------------------------------------------- upgrade
-BEFORE=$(e2e_session_ids); session_open B -tt --
-wait_until 15 "a shell" grep -q '\$' "$B_OUT"
-e2e_new_session B_SID
-session_send B $'echo typed-$((6*7))\n'
-wait_until 5 "the echo" grep -q typed-42 "$B_OUT"
-last_input=$(now_ms)
-port=$(client_port "$B_PID")
-[ -n "$port" ] || fail "no client port for session B"
-link_cut "$port"
+e2e_cut_shell B
+last_input=$B_LAST_MS
 sleep 1
 old_pid=$(e2e_in systemctl show -P MainPID sshd-watchdog.service)
 transcript upgrade apt-get install -y "$DEB"
