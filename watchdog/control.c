@@ -86,6 +86,8 @@ static const char *state_name(const Session *s) {
                 return CONTROL_STATE_CLOSING;
         case SESSION_ENDING:
                 return CONTROL_STATE_ENDING;
+        case _SESSION_STATE_MAX:
+                break;
         }
         return "unknown";
 }

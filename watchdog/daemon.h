@@ -8,7 +8,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "account.h"
 #include "conf_file.h"
+#include "deadline_queue.h"
+#include "name_map.h"
 #include "proc.h"
 #include "session_record.h"
 #include "tcp_input.h"
@@ -20,6 +23,7 @@ typedef enum SessionState {
         SESSION_UNWATCHABLE, /* no TCP socket, a bad record: logged once, left alone */
         SESSION_CLOSING,     /* its connection is gone and sshd is closing it: looked at again later */
         SESSION_ENDING,      /* handed to an Ending */
+        _SESSION_STATE_MAX,
 } SessionState;
 
 typedef struct Daemon Daemon;
@@ -32,9 +36,12 @@ typedef struct Session {
         bool has_limits;          /* eff was resolved */
         char *account;            /* the account's own name, for [User:] and ExemptUsers */
         Effective eff;
-        SessionState state;
+        SessionState state;       /* set with session_set_state() */
         TcpInput sock;
-        uint64_t deadline;        /* CLOCK_MONOTONIC usec: next look (input, retry, closing); 0 = none */
+        uint64_t deadline;        /* CLOCK_MONOTONIC usec: next look (input, retry, closing); 0 = none;
+                                   * set with session_set_deadline() */
+        QueueEntry due;           /* in Daemon.deadlines while it has a deadline */
+        size_t slot;              /* its index in Daemon.sessions */
         uint64_t silence_usec;    /* at the last reading */
         uint64_t read_at;         /* CLOCK_MONOTONIC of that reading, as the clock says (not the loop's "now") */
         unsigned failures;        /* transient failures in a row, for the backoff */
@@ -100,13 +107,18 @@ struct Daemon {
         sd_event_source *inotify;
         sd_event_source *status_timer; /* the next STATUS= update */
         uint64_t status_sent;     /* CLOCK_MONOTONIC of the last one */
+        uint64_t watchdog_usec;   /* WatchdogSec=, 0: none */
+        uint64_t progress_sent;   /* CLOCK_MONOTONIC of our last WATCHDOG=1 */
         sd_event_source *control; /* <state_dir>/control.sock, for sshd-watchdogctl */
         sd_event_source *registry; /* <state_dir>/register.sock, for sshd-watchdog-exec */
         bool scopes;              /* systemd runs: registered sessions get a scope of their own */
         uint64_t started_at;      /* CLOCK_MONOTONIC */
         uint64_t ended_total;     /* sessions ended since the start */
-        Session **sessions;
+        Session **sessions;       /* in no particular order */
         size_t n_sessions;
+        NameMap by_name;          /* record name -> Session */
+        DeadlineQueue deadlines;  /* sessions by deadline, for the timer */
+        size_t n_state[_SESSION_STATE_MAX]; /* sessions in each state, for the status */
         Ending **endings;
         size_t n_endings;
         bool ready;
@@ -140,13 +152,20 @@ void session_remove(Daemon *d, const char *name);
 void session_drop(Daemon *d, Session *s);
 void session_free(Session *s);
 /* Resolves the limits again (reload); <0 when the user's groups cannot be read now. */
-int session_resolve_limits(Daemon *d, Session *s);
+int session_resolve_limits(Daemon *d, Session *s, AccountCache *cache);
 /* Tries again what failed transiently for PENDING sessions that are due. */
 void sessions_retry_due(Daemon *d, uint64_t now);
 /* A transient failure: look again after the backoff; logged once. */
 void session_trouble(Session *s, uint64_t now, const char *what, int error);
 void session_unwatchable(Session *s, const char *why);
 bool session_timed(const Session *s);
+/* The only ways to change a session's state and deadline: they keep the
+ * deadline queue and the state counts true. */
+void session_set_state(Session *s, SessionState state);
+void session_set_deadline(Session *s, uint64_t deadline);
+/* Sessions whose deadline is at most `until`, into a new array (NULL, 0
+ * when none or out of memory). */
+Session **sessions_due(Daemon *d, uint64_t until, size_t *ret_n);
 
 /* record_watch.c */
 int record_watch_start(Daemon *d);
@@ -157,6 +176,11 @@ int input_check_due(Daemon *d, uint64_t now);
 
 /* status.c: STATUS= for the service manager, at most once a second. */
 void daemon_notify_status(Daemon *d);
+/* Within a long batch (thousands of sessions at start or reload, each
+ * maybe an NSS round trip): WATCHDOG=1 when a quarter of WatchdogSec has
+ * passed since the last, so that the service manager's watchdog sees work
+ * going on, not a hang. Cheap enough to call per session. */
+void daemon_progress(Daemon *d);
 
 /* ending.c */
 /* Ends these sessions (silent, or whose sshd is gone): journal, the

@@ -252,7 +252,7 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                                 /* Look again a timeout later; quiet unless input moved. */
                                 s->dry_run_reported = true;
                                 s->dry_run_bytes = s->sock.bytes_received;
-                                s->deadline = now + s->eff.input_timeout_usec;
+                                session_set_deadline(s, now + s->eff.input_timeout_usec);
                         } else
                                 session_unwatchable(s, "its sshd exited without closing the session (dry run)");
                         sessions[i] = NULL;
@@ -307,8 +307,8 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                         log_error_errno(r, "Cannot write the pending ending of %s; a restart before its kill "
                                            "would miss it",
                                         e->name);
-                s->state = SESSION_ENDING;
-                s->deadline = 0;
+                session_set_state(s, SESSION_ENDING);
+                session_set_deadline(s, 0);
         }
 
         /* Every entry written and every ending on disk: now the signals, in

@@ -21,6 +21,13 @@
  * looked at again: sshd closes within milliseconds, or has hung. */
 #define CLOSING_RECHECK_USEC (5 * USEC_PER_SEC)
 
+/* When the timer fires for one session, the input of every session due
+ * within this much is read too, in the same netlink batch. Reading early
+ * costs nothing in precision: a session still silent gets its exact
+ * deadline back and is read again then. With keepalives every 5 s on
+ * 10,000 sessions this turns 2,000 wake-ups a second into 10. */
+#define READ_AHEAD_USEC (100 * USEC_PER_MSEC)
+
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         Daemon *d = userdata;
         uint64_t now;
@@ -36,20 +43,9 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static bool has_deadline(const Session *s) {
-        return s->state == SESSION_WATCHING || s->state == SESSION_PENDING || s->state == SESSION_CLOSING;
-}
-
-static uint64_t earliest_deadline(Daemon *d) {
-        uint64_t t = 0;
-        for (size_t i = 0; i < d->n_sessions; i++)
-                if (has_deadline(d->sessions[i]))
-                        t = deadline_min(t, d->sessions[i]->deadline);
-        return t;
-}
-
 void daemon_reschedule(Daemon *d) {
-        uint64_t t = earliest_deadline(d);
+        QueueEntry *top = deadline_queue_top(&d->deadlines);
+        uint64_t t = top ? top->key : 0;
         int r;
 
         if (t == 0) {
@@ -88,8 +84,8 @@ static bool connection_gone(Daemon *d, Session *s, uint64_t now) {
                 session_trouble(s, now, "cannot read its sshd's process", r);
         else {
                 log_debug("Connection of session %s is gone; leaving it to sshd", s->name);
-                s->state = SESSION_CLOSING;
-                s->deadline = now + CLOSING_RECHECK_USEC;
+                session_set_state(s, SESSION_CLOSING);
+                session_set_deadline(s, now + CLOSING_RECHECK_USEC);
         }
         return false;
 }
@@ -97,22 +93,24 @@ static bool connection_gone(Daemon *d, Session *s, uint64_t now) {
 int input_check_due(Daemon *d, uint64_t now) {
         _cleanup_free_ Session **due = NULL, **end = NULL;
         _cleanup_free_ TcpInput *socks = NULL;
-        size_t n = 0, n_end = 0;
+        size_t n = 0, n_end = 0, n_due;
         int r;
 
-        due = calloc(d->n_sessions ?: 1, sizeof(Session *));
-        end = calloc(d->n_sessions ?: 1, sizeof(Session *));
-        socks = calloc(d->n_sessions ?: 1, sizeof(TcpInput));
-        if (!due || !end || !socks)
+        due = sessions_due(d, now + READ_AHEAD_USEC, &n_due);
+        if (n_due == 0)
+                return 0;
+        end = calloc(n_due, sizeof(Session *));
+        socks = calloc(n_due, sizeof(TcpInput));
+        if (!end || !socks)
                 return log_error_errno(-ENOMEM, "Cannot check sessions");
-        for (size_t i = 0; i < d->n_sessions; i++) {
-                Session *s = d->sessions[i];
-                if (!deadline_due(s->deadline, now))
-                        continue;
+        /* due[] is compacted in place to the watched ones. */
+        for (size_t i = 0; i < n_due; i++) {
+                Session *s = due[i];
                 if (s->state == SESSION_WATCHING) {
                         due[n] = s;
                         socks[n++] = s->sock;
-                } else if (s->state == SESSION_CLOSING && connection_gone(d, s, now))
+                } else if (s->state == SESSION_CLOSING && deadline_due(s->deadline, now) &&
+                           connection_gone(d, s, now))
                         end[n_end++] = s;
         }
 
@@ -149,13 +147,13 @@ int input_check_due(Daemon *d, uint64_t now) {
                 s->read_at = read_at;
                 if (s->silence_usec < s->eff.input_timeout_usec) {
                         /* Input came since we planned: sleep until the new deadline. */
-                        s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);
+                        session_set_deadline(s, deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec));
                         s->dry_run_reported = false;
                         continue;
                 }
                 if (s->eff.dry_run && s->dry_run_reported && s->dry_run_bytes == s->sock.bytes_received) {
                         /* Reported once for this silence: quiet until input moves. */
-                        s->deadline = now + s->eff.input_timeout_usec;
+                        session_set_deadline(s, now + s->eff.input_timeout_usec);
                         continue;
                 }
                 end[n_end++] = s;

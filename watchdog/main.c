@@ -74,19 +74,22 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
 
         /* New limits for everyone: re-read every timed session now. */
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        AccountCache accounts = {};
         for (size_t i = 0; i < d->n_sessions; i++) {
                 Session *s = d->sessions[i];
                 int r;
                 if (s->state != SESSION_WATCHING && s->state != SESSION_UNTIMED)
                         continue;
-                r = session_resolve_limits(d, s);
+                r = session_resolve_limits(d, s, &accounts);
+                daemon_progress(d);
                 if (r < 0)
                         log_warning_errno(r, "Session %s keeps its limits: cannot look up its user's account and "
                                              "groups",
                                           s->name);
-                s->state = session_timed(s) ? SESSION_WATCHING : SESSION_UNTIMED;
-                s->deadline = session_timed(s) ? now : 0;
+                session_set_state(s, session_timed(s) ? SESSION_WATCHING : SESSION_UNTIMED);
+                session_set_deadline(s, session_timed(s) ? now : 0);
         }
+        account_cache_done(&accounts);
         (void) input_check_due(d, now);
         daemon_reschedule(d);
         (void) sd_notify(false, "READY=1");
@@ -107,6 +110,8 @@ static void daemon_done(Daemon *d) {
         for (size_t i = 0; i < d->n_sessions; i++)
                 session_free(d->sessions[i]);
         free(d->sessions);
+        name_map_done(&d->by_name);
+        deadline_queue_done(&d->deadlines);
         /* The queue first: no logind answer may reach a freed ending. */
         logind_queue_free(d);
         for (size_t i = 0; i < d->n_endings; i++) {
@@ -257,8 +262,10 @@ int main(int argc, char **argv) {
                 log_error_errno(r, "Cannot handle signals");
                 goto out;
         }
-        /* WatchdogSec= in the unit: sd-event sends WATCHDOG=1 on its own. */
-        (void) sd_event_set_watchdog(d.event, true);
+        /* WatchdogSec= in the unit: sd-event sends WATCHDOG=1 on its own
+         * between events, daemon_progress() within long batches. */
+        if (sd_event_set_watchdog(d.event, true) > 0 && sd_watchdog_enabled(false, &d.watchdog_usec) <= 0)
+                d.watchdog_usec = 0;
         r = journal_queue_attach(d.event);
         if (r < 0)
                 log_debug("Cannot write to the journal without waiting: %s", strerror(-r));

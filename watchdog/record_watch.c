@@ -28,6 +28,7 @@ static int rescan(Daemon *d) {
         _cleanup_closedir_ DIR *dir = NULL;
         char **names = NULL;
         size_t n = 0;
+        NameMap on_disk = {};
         int fd, r = 0;
 
         fd = session_dir_open(d->state_dir, false);
@@ -56,16 +57,21 @@ static int rescan(Daemon *d) {
                 goto out;
         }
 
+        /* Backwards: a removal moves the last session into the hole, and
+         * that one was looked at already. */
+        for (size_t i = 0; i < n; i++)
+                if (name_map_put(&on_disk, names[i], names[i]) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
         for (size_t i = d->n_sessions; i > 0; i--) {
                 Session *s = d->sessions[i - 1];
-                bool present = false;
-                for (size_t j = 0; j < n && !present; j++)
-                        present = strcmp(names[j], s->name) == 0;
-                if (!present)
+                if (!name_map_get(&on_disk, s->name))
                         session_remove(d, s->name);
         }
         r = sessions_add_names(d, names, n);
 out:
+        name_map_done(&on_disk);
         for (size_t i = 0; i < n; i++)
                 free(names[i]);
         free(names);

@@ -6,18 +6,17 @@
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "daemon.h"
 #include "deadline.h"
 #include "id_map.h"
 #include "log.h"
-#include "passwd_lookup.h"
 #include "registered.h"
 #include "proc.h"
 #include "session_fields.h"
@@ -37,10 +36,56 @@ uint64_t retry_delay_usec(unsigned failures) {
 }
 
 Session *session_find(Daemon *d, const char *name) {
-        for (size_t i = 0; i < d->n_sessions; i++)
-                if (strcmp(d->sessions[i]->name, name) == 0)
-                        return d->sessions[i];
-        return NULL;
+        return name_map_get(&d->by_name, name);
+}
+
+static bool has_deadline(SessionState state) {
+        return state == SESSION_WATCHING || state == SESSION_PENDING || state == SESSION_CLOSING;
+}
+
+/* In the queue exactly when its state looks at the deadline and it has one.
+ * Cannot fail: session_new() reserved the room. */
+static void requeue(Session *s) {
+        DeadlineQueue *q = &s->daemon->deadlines;
+
+        if (has_deadline(s->state) && s->deadline != 0)
+                (void) deadline_queue_set(q, &s->due, s->deadline);
+        else
+                deadline_queue_remove(q, &s->due);
+}
+
+void session_set_state(Session *s, SessionState state) {
+        s->daemon->n_state[s->state]--;
+        s->daemon->n_state[state]++;
+        s->state = state;
+        requeue(s);
+}
+
+void session_set_deadline(Session *s, uint64_t deadline) {
+        s->deadline = deadline;
+        requeue(s);
+}
+
+Session **sessions_due(Daemon *d, uint64_t until, size_t *ret_n) {
+        Session **due;
+        QueueEntry **entries;
+        size_t n;
+
+        *ret_n = 0;
+        ssize_t k = deadline_queue_due(&d->deadlines, until, &entries);
+        if (k <= 0)
+                return NULL;
+        n = (size_t) k;
+        due = calloc(n, sizeof(Session *));
+        if (!due) {
+                free(entries);
+                return NULL;
+        }
+        for (size_t i = 0; i < n; i++)
+                due[i] = container_of(entries[i], Session, due);
+        free(entries);
+        *ret_n = n;
+        return due;
 }
 
 void session_free(Session *s) {
@@ -58,111 +103,19 @@ bool session_timed(const Session *s) {
         return !s->eff.exempt && s->eff.input_timeout_usec > 0;
 }
 
-typedef struct Account {
-        char *name;
-        gid_t gid;
-        bool found;
-} Account;
-
-static int account_getpw(const char *name, uid_t uid, Account *ret) {
-        PasswdEntry e;
-        int r = passwd_lookup(name, uid, &e);
-
-        if (r == -ESRCH)
-                return 0;
-        if (r < 0)
-                return r;
-        if (e.uid != uid) {
-                passwd_entry_done(&e);
-                return 0; /* another account of that name now */
-        }
-        ret->name = e.name;
-        ret->gid = e.gid;
-        ret->found = true;
-        return 0;
-}
-
-/* The account's own name: the record's name may be what the client typed
- * ("ALICE", "alice@EXAMPLE" with sssd), and [User:] and ExemptUsers name
- * accounts. By name first (aliases of one UID stay apart), then by UID. */
-static int account_lookup(const SessionRecord *rec, Account *ret) {
+int session_resolve_limits(Daemon *d, Session *s, AccountCache *cache) {
+        const Account *a;
         int r;
 
-        *ret = (Account) {};
-        r = account_getpw(rec->user, rec->uid, ret);
-        if (r < 0 || ret->found)
+        r = account_cache_get(cache, s->rec.user, s->rec.uid, &a);
+        if (r < 0)
                 return r;
-        return account_getpw(NULL, rec->uid, ret);
-}
-
-/* The names of the account's groups, primary first. */
-static int account_groups(const Account *a, char ***ret, size_t *ret_n) {
-        _cleanup_free_ gid_t *gids = NULL;
-        char **names = NULL;
-        int n = 16;
-        size_t k = 0;
-
-        *ret = NULL;
-        *ret_n = 0;
-        for (;;) {
-                gid_t *p = reallocarray(gids, (size_t) n, sizeof(gid_t));
-                if (!p)
-                        return -ENOMEM;
-                gids = p;
-                int m = n;
-                if (getgrouplist(a->name, a->gid, gids, &m) >= 0) {
-                        n = m;
-                        break;
-                }
-                if (m <= n || m > 65536)
-                        return -EIO;
-                n = m;
-        }
-        names = calloc((size_t) n, sizeof(char *));
-        if (!names)
+        char *name = strdup(a->name);
+        if (!name)
                 return -ENOMEM;
-        for (int i = 0; i < n; i++) {
-                struct group *gr;
-                errno = 0;
-                gr = getgrgid(gids[i]);
-                if (!gr && !nss_not_found(errno)) {
-                        int e = errno;
-                        for (size_t j = 0; j < k; j++)
-                                free(names[j]);
-                        free(names);
-                        return -e;
-                }
-                if (gr && (names[k] = strdup(gr->gr_name)))
-                        k++;
-        }
-        *ret = names;
-        *ret_n = k;
-        return 0;
-}
-
-int session_resolve_limits(Daemon *d, Session *s) {
-        Account a;
-        char **groups = NULL;
-        size_t n = 0;
-        int r;
-
-        r = account_lookup(&s->rec, &a);
-        if (r < 0)
-                return r;
-        if (a.found) {
-                r = account_groups(&a, &groups, &n);
-                if (r < 0) {
-                        free(a.name);
-                        return r;
-                }
-        } else if (!(a.name = strdup(s->rec.user)))
-                return -ENOMEM; /* an account NSS no longer knows: its recorded name, no groups */
         free(s->account);
-        s->account = a.name;
-        config_resolve(&d->config, s->account, groups, n, &s->eff);
-        for (size_t i = 0; i < n; i++)
-                free(groups[i]);
-        free(groups);
+        s->account = name;
+        config_resolve(&d->config, s->account, a->groups, a->n_groups, &s->eff);
         s->has_limits = true;
         return 0;
 }
@@ -176,8 +129,8 @@ static void set_why(Session *s, const char *why) {
 }
 
 void session_unwatchable(Session *s, const char *why) {
-        s->state = SESSION_UNWATCHABLE;
-        s->deadline = 0;
+        session_set_state(s, SESSION_UNWATCHABLE);
+        session_set_deadline(s, 0);
         set_why(s, why);
         if (s->has_record) {
                 _cleanup_(fields_free) Fields f = {};
@@ -190,9 +143,9 @@ void session_unwatchable(Session *s, const char *why) {
 
 void session_trouble(Session *s, uint64_t now, const char *what, int error) {
         s->failures++;
-        s->deadline = now + retry_delay_usec(s->failures);
         if (s->state != SESSION_WATCHING)
-                s->state = SESSION_PENDING;
+                session_set_state(s, SESSION_PENDING);
+        session_set_deadline(s, now + retry_delay_usec(s->failures));
         if (s->trouble_logged)
                 return;
         char why[256];
@@ -219,11 +172,11 @@ static void watch_started(Session *s, uint64_t now) {
         s->silence_usec = (uint64_t) s->sock.last_data_recv_ms * USEC_PER_MSEC;
         s->read_at = monotonic_now();
         if (session_timed(s)) {
-                s->state = SESSION_WATCHING;
-                s->deadline = deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec);
+                session_set_state(s, SESSION_WATCHING);
+                session_set_deadline(s, deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec));
         } else {
-                s->state = SESSION_UNTIMED;
-                s->deadline = 0;
+                session_set_state(s, SESSION_UNTIMED);
+                session_set_deadline(s, 0);
         }
         session_fields(s, &f);
         if (session_timed(s))
@@ -345,8 +298,8 @@ static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now, Se
                                 gone[(*n_gone)++] = s;
                         } else {
                                 /* sshd is closing it: look again later. */
-                                s->state = SESSION_CLOSING;
-                                s->deadline = now + 5 * USEC_PER_SEC;
+                                session_set_state(s, SESSION_CLOSING);
+                                session_set_deadline(s, now + 5 * USEC_PER_SEC);
                         }
                         continue;
                 }
@@ -380,22 +333,25 @@ static Session *session_new(Daemon *d, const char *name) {
                 return NULL;
         s->daemon = d;
         s->rec = SESSION_RECORD_NULL;
+        s->due = (QueueEntry) QUEUE_ENTRY_INIT;
         s->name = strdup(name);
         p = reallocarray(d->sessions, d->n_sessions + 1, sizeof(Session *));
         if (p)
                 d->sessions = p;
-        if (!s->name || !p) {
+        if (!s->name || !p || deadline_queue_reserve(&d->deadlines, d->n_sessions + 1) < 0 ||
+            name_map_put(&d->by_name, s->name, s) < 0) {
                 session_free(s);
                 return NULL;
         }
-        d->sessions = p;
+        s->slot = d->n_sessions;
         d->sessions[d->n_sessions++] = s;
+        d->n_state[s->state]++;
         return s;
 }
 
 /* Record and limits. 1: wants a socket; 0: settled (or retried later);
  * 2: its sshd is gone. */
-static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now) {
+static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, AccountCache *accounts) {
         int r;
 
         if (!s->has_record) {
@@ -437,12 +393,12 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now) {
                 }
         }
         if (ending_find(d, s->name)) {
-                s->state = SESSION_ENDING; /* a restart during KillGraceSec */
-                s->deadline = 0;
+                session_set_state(s, SESSION_ENDING); /* a restart during KillGraceSec */
+                session_set_deadline(s, 0);
                 return 0;
         }
         if (!s->has_limits) {
-                r = session_resolve_limits(d, s);
+                r = session_resolve_limits(d, s, accounts);
                 if (r < 0) {
                         session_trouble(s, now, "cannot look up its user's account and groups", r);
                         return 0;
@@ -466,6 +422,7 @@ static void sessions_settle(Daemon *d, Session **list, size_t n, uint64_t now) {
         _cleanup_free_ Session **gone = calloc(n ?: 1, sizeof(Session *));
         _cleanup_close_ int dir_fd = -1;
         size_t n_want = 0, n_gone = 0;
+        AccountCache accounts = {};
 
         if (!want || !gone) {
                 for (size_t i = 0; i < n; i++)
@@ -479,12 +436,14 @@ static void sessions_settle(Daemon *d, Session **list, size_t n, uint64_t now) {
                 return;
         }
         for (size_t i = 0; i < n; i++) {
-                int r = session_prepare(d, dir_fd, list[i], now);
+                int r = session_prepare(d, dir_fd, list[i], now, &accounts);
                 if (r == 1)
                         want[n_want++] = list[i];
                 else if (r == 2)
                         gone[n_gone++] = list[i];
+                daemon_progress(d);
         }
+        account_cache_done(&accounts);
         if (n_want > 0)
                 attach_sockets(d, want, n_want, now, gone, &n_gone);
         if (n_gone > 0)
@@ -524,16 +483,12 @@ int sessions_add_names(Daemon *d, char **names, size_t n) {
 }
 
 void sessions_retry_due(Daemon *d, uint64_t now) {
-        _cleanup_free_ Session **due = calloc(d->n_sessions ?: 1, sizeof(Session *));
-        size_t n = 0;
+        size_t n_due, n = 0;
+        _cleanup_free_ Session **due = sessions_due(d, now + DEADLINE_SLACK_USEC, &n_due);
 
-        if (!due)
-                return;
-        for (size_t i = 0; i < d->n_sessions; i++) {
-                Session *s = d->sessions[i];
-                if (s->state == SESSION_PENDING && deadline_due(s->deadline, now))
-                        due[n++] = s;
-        }
+        for (size_t i = 0; i < n_due; i++)
+                if (due[i]->state == SESSION_PENDING)
+                        due[n++] = due[i];
         if (n > 0)
                 sessions_settle(d, due, n, now);
 }
@@ -549,11 +504,15 @@ void session_remove(Daemon *d, const char *name) {
 }
 
 void session_drop(Daemon *d, Session *s) {
-        for (size_t i = 0; i < d->n_sessions; i++)
-                if (d->sessions[i] == s) {
-                        memmove(d->sessions + i, d->sessions + i + 1, (d->n_sessions - i - 1) * sizeof(Session *));
-                        d->n_sessions--;
-                        session_free(s);
-                        return;
-                }
+        size_t i = s->slot;
+
+        if (i >= d->n_sessions || d->sessions[i] != s)
+                return;
+        /* The last one takes its place: O(1), and the order never mattered. */
+        d->sessions[i] = d->sessions[--d->n_sessions];
+        d->sessions[i]->slot = i;
+        name_map_remove(&d->by_name, s->name);
+        deadline_queue_remove(&d->deadlines, &s->due);
+        d->n_state[s->state]--;
+        session_free(s);
 }

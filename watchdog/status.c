@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The daemon's STATUS= for the service manager. Sent at most once a
- * second: sd_notify() blocks once the notify socket is full, and when a
+/* The daemon's STATUS= for the service manager, from the counts the
+ * session table keeps and the top of the deadline queue: O(1), whatever
+ * the number of sessions. Sent at most once a second: sd_notify() blocks once the notify socket is full, and when a
  * thousand sessions end at once the service manager is busy stopping their
  * scopes; a status per event would stall the daemon behind it. */
 #include "config.h"
@@ -17,16 +18,11 @@
 #define STATUS_INTERVAL_USEC USEC_PER_SEC
 
 static void send_status(Daemon *d) {
-        size_t watching = 0, ending = d->n_endings;
-        uint64_t now, next = 0;
+        size_t watching = d->n_state[SESSION_WATCHING] + d->n_state[SESSION_UNTIMED], ending = d->n_endings;
+        QueueEntry *top = deadline_queue_top(&d->deadlines);
+        uint64_t now, next = top ? top->key : 0;
         char t[TIME_SPAN_MAX];
 
-        for (size_t i = 0; i < d->n_sessions; i++) {
-                Session *s = d->sessions[i];
-                watching += s->state == SESSION_WATCHING || s->state == SESSION_UNTIMED;
-                if (s->state == SESSION_WATCHING)
-                        next = deadline_min(next, s->deadline);
-        }
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s", watching, watching == 1 ? "" : "s",
                           ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "",
@@ -38,6 +34,18 @@ static void send_status(Daemon *d) {
 static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         send_status(userdata);
         return 0;
+}
+
+void daemon_progress(Daemon *d) {
+        uint64_t now;
+
+        if (d->watchdog_usec == 0)
+                return;
+        now = monotonic_now();
+        if (now < d->progress_sent + d->watchdog_usec / 4)
+                return;
+        (void) sd_notify(false, "WATCHDOG=1");
+        d->progress_sent = now;
 }
 
 void daemon_notify_status(Daemon *d) {

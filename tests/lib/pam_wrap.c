@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "as_sshd.h"
 #include "pam_wrap.h"
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -81,29 +82,10 @@ void pam_wrap_reexec(char **argv, const char *service_dir, bool as_sshd) {
         }
         free(value);
 
-        /* The resolved path, not /proc/self/exe itself: valgrind's
-         * --trace-children follows a real path but not the magic link. */
         char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n < 0 || (size_t) n >= sizeof(self) - 1) {
-                fprintf(stderr, "cannot resolve /proc/self/exe: %s\n", n < 0 ? strerror(errno) : "too long");
-                exit(EXIT_FAILURE);
-        }
-        self[n] = '\0';
-        /* The module acts only in a process that runs a file named sshd:
-         * a hard link of ourselves by that name, beside us. */
+        self_exe(self, sizeof(self));
         if (as_sshd) {
-                char *dir, *link_path;
-                if (asprintf(&dir, "%s.as-sshd", self) < 0 || asprintf(&link_path, "%s/sshd", dir) < 0)
-                        abort();
-                if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (unlink(link_path) < 0 && errno != ENOENT) ||
-                    link(self, link_path) < 0) {
-                        fprintf(stderr, "cannot link %s as %s: %s\n", self, link_path, strerror(errno));
-                        exit(EXIT_FAILURE);
-                }
-                free(dir);
-                execv(link_path, argv);
-                fprintf(stderr, "cannot re-exec %s under pam_wrapper: %s\n", link_path, strerror(errno));
+                exec_as_sshd(self, argv);
                 exit(EXIT_FAILURE);
         }
         execv(self, argv);
