@@ -29,6 +29,13 @@
  *   records, and all N going silent at once (each must be ended within
  *   KillGraceSec + 1 s of its own deadline).
  *
+ * The fake sshds are made by a small spawner process started before the
+ * bench opens its N client sockets, with clone(CLONE_PARENT): they are the
+ * bench's children (reaped by it), but their file descriptor tables are as
+ * small as a real sshd-session's. Forked from the bench itself, session i
+ * would carry a table sized for the bench's 2i descriptors, and listing
+ * /proc/PID/fd would cost the daemon time no real host spends.
+ *
  * Everything runs in a mount namespace of its own with a tmpfs on /tmp:
  * the state directory and the records vanish with the last process of the
  * bench, however it ends. Every process it starts dies with it
@@ -52,6 +59,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sched.h>
@@ -78,10 +86,10 @@ typedef struct Session {
 
 static Session *sessions;
 static size_t n_sessions, n_exited;
-static pid_t daemon_pid, baseline_pid;
+static pid_t daemon_pid, baseline_pid, spawner_pid;
 static const char *daemon_path, *service_dir;
 static char root[64], state[128], conf[128], log_path[128], notify_path[100];
-static int notify_fd = -1, listen_fd = -1;
+static int notify_fd = -1, listen_fd = -1, spawner_fd = -1;
 
 /* The keepalive pump: round robin, one byte per session per period. */
 static unsigned keepalive_sec;
@@ -113,6 +121,7 @@ static void cleanup(void) {
                 kill(-baseline_pid, SIGKILL);
         stop_pid(&baseline_pid, SIGKILL);
         stop_pid(&daemon_pid, SIGTERM);
+        stop_pid(&spawner_pid, SIGKILL);
         for (size_t i = 0; i < n_sessions; i++)
                 if (!sessions[i].exited)
                         kill(sessions[i].pid, SIGKILL);
@@ -155,7 +164,7 @@ static void child_main(int server_fd, int report_fd) {
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         /* Out of the way first: either may already sit on 3 or 4. */
-        int s = fcntl(server_fd, F_DUPFD, 100), rep = fcntl(report_fd, F_DUPFD, 100);
+        int s = fcntl(server_fd, F_DUPFD, 5), rep = fcntl(report_fd, F_DUPFD, 5);
         if (s < 0 || rep < 0 || dup2(s, 3) < 0 || dup2(rep, 4) < 0) {
                 perror("child: dup");
                 _exit(1);
@@ -354,11 +363,77 @@ static size_t alive_sessions(void) {
         return n_sessions - n_exited;
 }
 
+/* Receives (server socket, report pipe) pairs and starts a fake sshd for
+ * each, as a sibling: the pid goes back on the socket. */
+static _Noreturn void spawner_main(int sock) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;) {
+                char data, cbuf[CMSG_SPACE(2 * sizeof(int))];
+                struct iovec iov = { &data, 1 };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                                     .msg_controllen = sizeof(cbuf) };
+                struct cmsghdr *c;
+                int fds[2];
+                ssize_t k = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+                if (k <= 0)
+                        _exit(k == 0 ? 0 : 1);
+                c = CMSG_FIRSTHDR(&mh);
+                if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+                        _exit(1);
+                memcpy(fds, CMSG_DATA(c), sizeof(fds));
+                /* A fork whose parent is ours: the bench reaps it. */
+                pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+                if (pid == 0)
+                        child_main(fds[0], fds[1]);
+                close(fds[0]);
+                close(fds[1]);
+                if (write(sock, &pid, sizeof(pid)) != sizeof(pid))
+                        _exit(1);
+        }
+}
+
+static void spawner_start(void) {
+        int sp[2];
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                die("socketpair: %s", strerror(errno));
+        spawner_pid = fork();
+        if (spawner_pid < 0)
+                die("fork: %s", strerror(errno));
+        if (spawner_pid == 0) {
+                close(sp[0]);
+                spawner_main(sp[1]);
+        }
+        close(sp[1]);
+        spawner_fd = sp[0];
+}
+
+static pid_t spawn_session(int server_fd, int report_fd) {
+        int fds[2] = { server_fd, report_fd };
+        char data = 0, cbuf[CMSG_SPACE(sizeof(fds))] = {};
+        struct iovec iov = { &data, 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        pid_t pid;
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(fds));
+        memcpy(CMSG_DATA(c), fds, sizeof(fds));
+        if (sendmsg(spawner_fd, &mh, MSG_NOSIGNAL) != 1 || read(spawner_fd, &pid, sizeof(pid)) != sizeof(pid))
+                die("the spawner: %s", strerror(errno));
+        if (pid < 0)
+                die("%s", "the spawner cannot clone");
+        return pid;
+}
+
 static void make_sessions(size_t n) {
         struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         socklen_t alen = sizeof(addr);
         uint64_t t0 = now_us();
 
+        spawner_start();
         sessions = calloc(n, sizeof(Session));
         listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (!sessions || listen_fd < 0 || bind(listen_fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
@@ -375,12 +450,7 @@ static void make_sessions(size_t n) {
                         die("connection: %s", strerror(errno));
                 if (pipe2(report, O_CLOEXEC) < 0)
                         die("pipe: %s", strerror(errno));
-                pid_t pid = fork();
-                if (pid < 0)
-                        die("fork: %s", strerror(errno));
-                if (pid == 0)
-                        child_main(sfd, report[1]);
-                s->pid = pid;
+                s->pid = spawn_session(sfd, report[1]);
                 s->last_sent = now_us();
                 n_sessions++;
                 close(sfd);
@@ -453,6 +523,7 @@ static void startup_report(const char *label, size_t watched_before) {
         printf("%s: all %zu watched %.2f s after exec, %llu ms CPU, RSS %ld kB\n", label, want,
                (now_us() - daemon_exec_at) / 1e6, (unsigned long long) proc_cpu_us(daemon_pid, false) / 1000,
                proc_status_kb(daemon_pid, "VmRSS:"));
+        printf("  peak RSS: %ld kB\n", proc_status_kb(daemon_pid, "VmHWM:"));
         fflush(stdout);
 }
 
@@ -563,11 +634,12 @@ static bool silent_at_once(unsigned timeout) {
         qsort(lateness, k, sizeof(uint64_t), cmp_u64);
         printf("silent at once: %zu sessions, InputTimeoutSec=%us KillGraceSec=%us: %zu ended, %zu still alive; "
                "after its deadline: median %llu ms, p99 %llu ms, max %llu ms; %zu later than %llu ms, %zu before it; "
-               "daemon CPU %llu ms\n",
+               "daemon CPU %llu ms, peak RSS %ld kB\n",
                n, timeout, GRACE_SEC, k, alive_sessions(), k ? (unsigned long long) lateness[k / 2] / 1000 : 0,
                k ? (unsigned long long) lateness[k * 99 / 100] / 1000 : 0,
                k ? (unsigned long long) lateness[k - 1] / 1000 : 0, late, (unsigned long long) limit / 1000, early,
-               (unsigned long long) (proc_cpu_us(daemon_pid, false) - cpu0) / 1000);
+               (unsigned long long) (proc_cpu_us(daemon_pid, false) - cpu0) / 1000,
+               proc_status_kb(daemon_pid, "VmHWM:"));
         fflush(stdout);
         free(lateness);
         return k == n && late == 0 && early == 0;
