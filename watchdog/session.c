@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,30 +195,27 @@ typedef struct Attach {
         size_t n;
         uint64_t **inodes;   /* per session: socket inodes from /proc/PID/fd */
         size_t *n_inodes;
-        unsigned *candidates; /* per session: TCP sockets of its monitor in the dump */
-        TcpInput *chosen;
+        bool *listed;         /* per session: its inodes came from /proc/PID/fd, a proof */
+        unsigned *candidates; /* per session: its TCP sockets in the dump; the first goes to its sock */
         IdMap owner;          /* socket inode -> session index */
 } Attach;
+
+#define ATTACH_NOBODY (UINT64_MAX - 1) /* an owner map value: claimed, by no one yet */
 
 static int attach_cb(const TcpInput *in, void *userdata) {
         Attach *a = userdata;
         uint64_t k;
 
-        if (!id_map_get(&a->owner, in->inode, &k))
+        if (!id_map_get(&a->owner, in->inode, &k) || k >= a->n || !a->list[k])
+                return 0; /* not ours, claimed by none, or set aside after its inodes went in */
+        /* With a recorded inode, the only one looked for; without it, only
+         * a monitor with a single TCP connection can be timed: never guess
+         * by the order of the dump. Two sockets under one recorded inode
+         * (the counter wrapped) are counted, and refused, the same way. */
+        if (a->list[k]->rec.socket_inode != 0 && in->inode != a->list[k]->rec.socket_inode)
                 return 0;
-        Session *s = a->list[k];
-        if (s->rec.socket_inode != 0) {
-                /* The module proved which one is sshd's. */
-                if (in->inode == s->rec.socket_inode) {
-                        a->chosen[k] = *in;
-                        a->candidates[k] = 1;
-                }
-                return 0;
-        }
-        /* Without that proof only a monitor with a single TCP connection
-         * can be timed: never guess by the order of the dump. */
         if (a->candidates[k]++ == 0)
-                a->chosen[k] = *in;
+                a->list[k]->sock = *in;
         return 0;
 }
 
@@ -228,47 +226,134 @@ static bool inode_listed(const uint64_t *v, size_t n, uint64_t inode) {
         return false;
 }
 
+/* Whether its sshd still holds a socket with this inode: 1 yes, 0 no,
+ * -ESRCH its sshd is gone, other <0: cannot tell now. */
+static int sshd_holds(Daemon *d, Session *s, uint64_t inode) {
+        _cleanup_free_ uint64_t *inodes = NULL;
+        size_t n = 0;
+        int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &inodes, &n);
+
+        if (r == -ENOENT || r == -ESRCH)
+                return session_record_check_process(d->proc_root, &s->rec) == -ESRCH ? -ESRCH : r;
+        if (r < 0)
+                return r;
+        return inode_listed(inodes, n, inode);
+}
+
+/* Lists the sockets of a session's sshd into the owner map. false: the
+ * session was set aside (gone[], retried or unwatchable). */
+static bool list_sshd_sockets(Daemon *d, Attach *a, size_t i, uint64_t now, Session **gone, size_t *n_gone) {
+        Session *s = a->list[i];
+        int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &a->inodes[i], &a->n_inodes[i]);
+
+        if (r == -ENOENT || r == -ESRCH) {
+                if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH)
+                        gone[(*n_gone)++] = s;
+                else
+                        session_trouble(s, now, "cannot list the sockets of its sshd", r);
+                return false;
+        }
+        if (r == -EACCES || r == -EPERM) {
+                session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
+                return false;
+        }
+        if (r < 0) {
+                session_trouble(s, now, "cannot list the sockets of its sshd", r);
+                return false;
+        }
+        for (size_t j = 0; j < a->n_inodes[i]; j++) {
+                r = id_map_put(&a->owner, a->inodes[i][j], i);
+                if (r < 0) {
+                        session_trouble(s, now, "cannot look for its connection", r);
+                        return false;
+                }
+        }
+        a->listed[i] = true;
+        return true;
+}
+
+/* Two records name one socket: one is wrong, a record left by an sshd that
+ * died while the daemon was down, say, its inode since reused. Unless the
+ * first claim is proven already, neither is taken on its word: each has
+ * its sshd's descriptors listed, and only a holder gets the socket. */
+static void recorded_socket_contested(Daemon *d, Attach *a, size_t i, size_t j, uint64_t now, Session **gone,
+                                      size_t *n_gone) {
+        if (j < a->n && !a->listed[j]) {
+                int r = id_map_put(&a->owner, a->list[i]->rec.socket_inode, ATTACH_NOBODY);
+                if (r < 0) {
+                        session_trouble(a->list[i], now, "cannot look for its connection", r);
+                        a->list[i] = NULL;
+                        return;
+                }
+                if (a->list[j] && !list_sshd_sockets(d, a, j, now, gone, n_gone))
+                        a->list[j] = NULL;
+        }
+        if (!list_sshd_sockets(d, a, i, now, gone, n_gone))
+                a->list[i] = NULL;
+}
+
+/* A recorded socket that the dump did not show: gone with its sshd, in
+ * another network namespace, or being closed. */
+static void recorded_socket_missing(Daemon *d, Session *s, uint64_t now, Session **gone, size_t *n_gone) {
+        int r = sshd_holds(d, s, s->rec.socket_inode);
+
+        if (r == -ESRCH)
+                gone[(*n_gone)++] = s;
+        else if (r == -EACCES || r == -EPERM)
+                session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
+        else if (r < 0)
+                session_trouble(s, now, "cannot list the sockets of its sshd", r);
+        else if (r > 0)
+                session_unwatchable(s, "its TCP connection is not in this network namespace");
+        else if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH)
+                gone[(*n_gone)++] = s;
+        else {
+                /* sshd is closing it: look again later. */
+                session_set_state(s, SESSION_CLOSING);
+                session_set_deadline(s, now + 5 * USEC_PER_SEC);
+        }
+}
+
 /* Finds each new session's connection with one socket dump for all of
- * them. Sessions whose sshd is gone are handed back in gone[]. */
+ * them. Sessions whose sshd is gone are handed back in gone[].
+ *
+ * A record with SOCKET_INODE names the connection the module found among
+ * sshd's own descriptors, inside sshd; the record is root's, in a directory
+ * only root can write. Its inode is then looked for in the dump directly:
+ * listing /proc/PID/fd again for every session was most of a start-up's
+ * cost, and proves nothing more while the socket lives (sshd holds it to
+ * its end). /proc/PID/fd is read only when that socket is not there, to
+ * say why, and for records without the inode. */
 static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now, Session **gone, size_t *n_gone) {
         Attach a = { .list = list, .n = n };
         int r;
 
         a.inodes = calloc(n, sizeof(uint64_t *));
         a.n_inodes = calloc(n, sizeof(size_t));
+        a.listed = calloc(n, sizeof(bool));
         a.candidates = calloc(n, sizeof(unsigned));
-        a.chosen = calloc(n, sizeof(TcpInput));
-        if (!a.inodes || !a.n_inodes || !a.candidates || !a.chosen) {
+        if (!a.inodes || !a.n_inodes || !a.listed || !a.candidates) {
                 for (size_t i = 0; i < n; i++)
                         session_trouble(list[i], now, "cannot look for its connection", -ENOMEM);
                 goto out;
         }
         for (size_t i = 0; i < n; i++) {
                 Session *s = list[i];
-                /* All its sockets: the dump below knows which are TCP, and
-                 * /proc/PID/net/tcp would cost a hash walk per session. */
-                r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &a.inodes[i], &a.n_inodes[i]);
-                if (r == -ENOENT || r == -ESRCH) {
-                        if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH) {
-                                gone[(*n_gone)++] = s;
+                uint64_t other;
+
+                if (s->rec.socket_inode == 0) {
+                        if (!list_sshd_sockets(d, &a, i, now, gone, n_gone))
                                 list[i] = NULL;
-                                continue;
-                        }
-                        session_trouble(s, now, "cannot list the sockets of its sshd", r);
-                        list[i] = NULL;
-                } else if (r == -EACCES || r == -EPERM) {
-                        session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
-                        list[i] = NULL;
-                } else if (r < 0) {
-                        session_trouble(s, now, "cannot list the sockets of its sshd", r);
-                        list[i] = NULL;
+                        continue;
                 }
-                for (size_t j = 0; list[i] && j < a.n_inodes[i]; j++) {
-                        r = id_map_put(&a.owner, a.inodes[i][j], i);
-                        if (r < 0) {
-                                session_trouble(s, now, "cannot look for its connection", r);
-                                list[i] = NULL;
-                        }
+                if (id_map_get(&a.owner, s->rec.socket_inode, &other)) {
+                        recorded_socket_contested(d, &a, i, other, now, gone, n_gone);
+                        continue;
+                }
+                r = id_map_put(&a.owner, s->rec.socket_inode, i);
+                if (r < 0) {
+                        session_trouble(s, now, "cannot look for its connection", r);
+                        list[i] = NULL;
                 }
         }
         r = tcp_diag_dump(d->diag_fd, attach_cb, &a);
@@ -287,20 +372,16 @@ static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now, Se
                 if (!s)
                         continue;
                 if (a.candidates[i] == 1) {
-                        s->sock = a.chosen[i];
                         watch_started(s, now);
                         continue;
                 }
+                s->sock = (TcpInput) {};
                 if (s->rec.socket_inode != 0) {
-                        if (inode_listed(a.inodes[i], a.n_inodes[i], s->rec.socket_inode))
-                                session_unwatchable(s, "its TCP connection is not in this network namespace");
-                        else if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH) {
-                                gone[(*n_gone)++] = s;
-                        } else {
-                                /* sshd is closing it: look again later. */
-                                session_set_state(s, SESSION_CLOSING);
-                                session_set_deadline(s, now + 5 * USEC_PER_SEC);
-                        }
+                        if (a.candidates[i] == 0)
+                                recorded_socket_missing(d, s, now, gone, n_gone);
+                        else
+                                session_unwatchable(s, "more than one TCP connection has the inode its record "
+                                                       "names");
                         continue;
                 }
                 if (a.candidates[i] == 0)
@@ -320,8 +401,8 @@ out:
                 free(a.inodes[i]);
         free(a.inodes);
         free(a.n_inodes);
+        free(a.listed);
         free(a.candidates);
-        free(a.chosen);
         id_map_done(&a.owner);
 }
 
@@ -404,12 +485,23 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, Acco
                         return 0;
                 }
         }
-        r = session_record_check_process(d->proc_root, &s->rec);
-        if (r == -ESRCH)
-                return 2;
-        if (r < 0) {
-                session_trouble(s, now, "cannot read its sshd's process", r);
-                return 0;
+        /* With a recorded socket, a PID that names no process at all is
+         * enough to know sshd is gone. Whether a live PID is still that
+         * sshd (its start time) is asked when the socket is missing from
+         * the dump, and before anything is sent to it (ending.c): reading
+         * /proc/PID/stat for every session was the largest cost of a
+         * start-up. */
+        if (s->rec.socket_inode != 0 && !d->proc_root) {
+                if (kill(s->rec.sshd_pid, 0) < 0 && errno == ESRCH)
+                        return 2;
+        } else {
+                r = session_record_check_process(d->proc_root, &s->rec);
+                if (r == -ESRCH)
+                        return 2;
+                if (r < 0) {
+                        session_trouble(s, now, "cannot read its sshd's process", r);
+                        return 0;
+                }
         }
         registered_watch(s);
         return 1;
