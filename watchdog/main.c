@@ -49,12 +49,27 @@ static int load_config(Daemon *d, Config *ret) {
         return r;
 }
 
+/* With the sessions it found, by state: at start-up the only entry that
+ * names them all (watch_started()). */
 static void log_started(Daemon *d, const char *what) {
-        char t[TIME_SPAN_MAX], g[TIME_SPAN_MAX];
-        log_struct(LOG_INFO, MESSAGE_ID_DAEMON_STARTED, NULL, "%s: InputTimeoutSec=%s KillGraceSec=%s%s, %zu file%s read",
+        char t[TIME_SPAN_MAX], g[TIME_SPAN_MAX], n[6][32];
+        char *fields[] = { n[0], n[1], n[2], n[3], n[4], n[5], NULL };
+        size_t *c = d->n_state;
+
+        snprintf(n[0], sizeof(n[0]), "SESSIONS=%zu", d->n_sessions);
+        snprintf(n[1], sizeof(n[1]), "SESSIONS_TIMED=%zu", c[SESSION_WATCHING]);
+        snprintf(n[2], sizeof(n[2]), "SESSIONS_UNTIMED=%zu", c[SESSION_UNTIMED]);
+        snprintf(n[3], sizeof(n[3]), "SESSIONS_UNWATCHABLE=%zu", c[SESSION_UNWATCHABLE]);
+        snprintf(n[4], sizeof(n[4]), "SESSIONS_RETRIED=%zu", c[SESSION_PENDING]);
+        snprintf(n[5], sizeof(n[5]), "SESSIONS_ENDING=%zu", c[SESSION_CLOSING] + c[SESSION_ENDING]);
+        log_struct(LOG_INFO, MESSAGE_ID_DAEMON_STARTED, fields,
+                   "%s: InputTimeoutSec=%s KillGraceSec=%s%s, %zu file%s read; %zu session%s: %zu timed, "
+                   "%zu untimed, %zu unwatchable, %zu retried, %zu ending",
                    what, d->config.watchdog.input_timeout_usec ? time_span_format(t, d->config.watchdog.input_timeout_usec, 0) : "0 (never)",
                    time_span_format(g, d->config.watchdog.kill_grace_usec, 0), d->config.dry_run ? " DryRun=yes" : "",
-                   d->config.n_files, d->config.n_files == 1 ? "" : "s");
+                   d->config.n_files, d->config.n_files == 1 ? "" : "s", d->n_sessions,
+                   d->n_sessions == 1 ? "" : "s", c[SESSION_WATCHING], c[SESSION_UNTIMED],
+                   c[SESSION_UNWATCHABLE], c[SESSION_PENDING], c[SESSION_CLOSING] + c[SESSION_ENDING]);
 }
 
 static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
@@ -70,7 +85,6 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         }
         config_done(&d->config);
         d->config = c;
-        log_started(d, "Configuration reloaded");
 
         /* New limits for everyone: re-read every timed session now. */
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
@@ -90,6 +104,7 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 session_set_deadline(s, session_timed(s) ? now : 0);
         }
         account_cache_done(&accounts);
+        log_started(d, "Configuration reloaded");
         (void) input_check_due(d, now);
         daemon_reschedule(d);
         (void) sd_notify(false, "READY=1");

@@ -180,13 +180,19 @@ static void watch_started(Session *s, uint64_t now) {
                 session_set_deadline(s, 0);
         }
         session_fields(s, &f);
+        /* At start-up the records are many and were each logged at login:
+         * one line says how many (log_started()), each at debug level. A
+         * journal entry per session would cost a restart most of its time,
+         * and 10,000 of them reach journald's rate limit (RateLimitBurst=
+         * 10000 per 30 s), which would drop the endings that follow. */
+        int level = s->daemon->ready ? LOG_INFO : LOG_DEBUG;
         if (session_timed(s))
-                log_struct(LOG_INFO, MESSAGE_ID_SESSION_WATCHED, f.v,
+                log_struct(level, MESSAGE_ID_SESSION_WATCHED, f.v,
                            "Watching %s: ends after %s without input (%s), silent for %s now%s", f.label,
                            time_span_format(t, s->eff.input_timeout_usec, 0), s->eff.source, f.silence,
                            s->eff.dry_run ? " (dry run)" : "");
         else
-                log_struct(LOG_INFO, MESSAGE_ID_SESSION_WATCHED, f.v, "Watching %s: never ended (%s)", f.label,
+                log_struct(level, MESSAGE_ID_SESSION_WATCHED, f.v, "Watching %s: never ended (%s)", f.label,
                            s->eff.exempt ? "exempt" : "InputTimeoutSec=0");
 }
 

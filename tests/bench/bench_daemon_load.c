@@ -72,6 +72,7 @@
 
 #define MSG_WATCHED "MESSAGE_ID=4c2ba311"
 #define MSG_ENDED "MESSAGE_ID=ffa2c224"
+#define MSG_STARTED "MESSAGE_ID=a21ecc70"
 #define UNIT_NOFILE 524288
 #define UNIT_NICE (-10)
 #define UNIT_WATCHDOG_USEC 30000000ULL
@@ -255,6 +256,10 @@ static void tail_read(void) {
                         }
                         tail.part[tail.n_part] = '\0';
                         tail.watched += strstr(tail.part, MSG_WATCHED) != NULL;
+                        /* At start-up one entry counts the sessions found open. */
+                        const char *timed = strstr(tail.part, " SESSIONS_TIMED=");
+                        if (timed && strstr(tail.part, MSG_STARTED) && strstr(tail.part, ">Started: "))
+                                tail.watched += strtoul(timed + strlen(" SESSIONS_TIMED="), NULL, 10);
                         tail.ended += strstr(tail.part, MSG_ENDED) != NULL;
                         tail.n_part = 0;
                 }

@@ -28,4 +28,12 @@ log "ended $elapsed ms after the last input (deadline 4000 ms)"
 entry=$(grep 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246' "$WORK/watchdog.log") || fail "no ended entry"
 silent=$(sed -n 's/.*SILENT_USEC=\([0-9]*\).*/\1/p' <<<"$entry")
 [ "$silent" -ge 4000000 ] && [ "$silent" -le 4500000 ] || fail "SILENT_USEC=$silent"
+# The restart names the session it found in its start entry, and logs
+# the session itself at debug level only (one entry per session would
+# reach journald's rate limit on a host with thousands).
+started=$(grep '^<6>Started: ' "$WORK/watchdog.log" | tail -n 1)
+grep -qE '\[MESSAGE_ID=a21ecc70344042c1a43a227fb9b3e571 SESSIONS=1 SESSIONS_TIMED=1 SESSIONS_UNTIMED=0 ' <<<"$started" ||
+        fail "the restart's start entry does not count the open session: $started"
+[ "$(grep -c '^<6>Watching ' "$WORK/watchdog.log")" = 1 ] && [ "$(grep -c '^<7>Watching ' "$WORK/watchdog.log")" = 1 ] ||
+        fail "want the session's Watching entry at info from the login, at debug from the restart: $(grep 'Watching ' "$WORK/watchdog.log")"
 log "ok"
