@@ -12,6 +12,9 @@
  *                 reply becomes an NLMSG_ERROR carrying ERRNO
  *   record_open   openat() of a session record ("<pid>-<starttime>")
  *   pidfd_open    pidfd_open(2)
+ *
+ * SWD_SLOW_RECORD_MS=N makes every open of a session record take N ms more:
+ * a slow disk or NSS, so that one batch of records outlasts WatchdogSec.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { DIAG_DUMP, DIAG_QUERY, RECORD_OPEN, PIDFD_OPEN, N_POINTS };
@@ -213,6 +217,12 @@ int openat(int dirfd, const char *path, int flags, ...) {
         if (record_name(path) && (error = fire(RECORD_OPEN))) {
                 errno = error;
                 return -1;
+        }
+        if (record_name(path) && getenv("SWD_SLOW_RECORD_MS")) {
+                long ms = atol(getenv("SWD_SLOW_RECORD_MS"));
+                struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+                while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                        ;
         }
         return REAL(openat)(dirfd, path, flags, mode);
 }
