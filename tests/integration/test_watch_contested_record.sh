@@ -63,11 +63,6 @@ started=$(grep '^<6>Started: ' "$WORK/watchdog.log" | tail -n 1)
 grep -q ' SESSIONS_TIMED=1 ' <<<"$started" || fail "the start entry does not count one timed session: $started"
 
 # The live session ends at its deadline: it was timed on its own socket.
-session_send A $'x\n'
-last_input=$(now_ms)
-link_cut
-wait_until 8 "the session to be ended" pid_gone "$MONITOR"
-elapsed=$(( $(now_ms) - last_input ))
-log "ended $elapsed ms after the last input (limit 3000 ms)"
-[ "$elapsed" -ge 2900 ] && [ "$elapsed" -le 3600 ] || fail "not at its deadline: $elapsed ms"
+cut_after_input A "$MONITOR" 3000
+[ "$ELAPSED_MS" -ge 2900 ] && [ "$ELAPSED_MS" -le 3600 ] || fail "not at its deadline: $ELAPSED_MS ms"
 log "ok: the contested socket went to the session whose sshd holds it"

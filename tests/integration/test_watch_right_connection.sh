@@ -32,13 +32,8 @@ tcp=$(ls -l "/proc/$MONITOR/fd" | grep -c 'socket:')
 [ "$tcp" -ge 2 ] || fail "setup: the monitor holds $tcp sockets, want the ssh one and the module's"
 net_srv ss -Htn "dst [::1]:$PORT" | grep -q ESTAB || fail "setup: the module's connection is not up"
 
-session_send A $'x\n'
-last_input=$(now_ms)
-link_cut
-wait_until 8 "the session to be ended" pid_gone "$MONITOR"
-elapsed=$(( $(now_ms) - last_input ))
-log "ended $elapsed ms after the last input (limit 3000 ms)"
-[ "$elapsed" -le 3600 ] || fail "ended late: $elapsed ms"
+cut_after_input A "$MONITOR" 3000
+[ "$ELAPSED_MS" -le 3600 ] || fail "ended late: $ELAPSED_MS ms"
 entry=$(grep 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246' "$WORK/watchdog.log") || fail "no ended entry"
 case $entry in *"REMOTE_HOST=client.swd.test"*) ;; *) fail "ended entry lacks the host name: $entry" ;; esac
 log "ok: the ssh connection was timed, not the module's"

@@ -11,6 +11,9 @@
 #                                a client whose stdin is a fifo we hold open:
 #                                -> ${NAME}_PID, ${NAME}_FD, ${NAME}_OUT
 #   session_send NAME TEXT       client input (keystrokes)
+#   cut_after_input NAME MONITOR LIMIT_MS
+#                                a keystroke, the link cut, the monitor gone
+#                                -> ELAPSED_MS
 
 WATCHDOG_BIN=${WATCHDOG_BIN:-${top_builddir:-}/watchdog/sshd-watchdog}
 
@@ -77,3 +80,16 @@ client_port() {
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# cut_after_input NAME MONITOR LIMIT_MS: a keystroke on session NAME, the
+# link cut, and sshd's MONITOR waited for (LIMIT_MS plus 5 s at most)
+# -> ELAPSED_MS, from that keystroke to the monitor's end.
+cut_after_input() {
+        local last
+        session_send "$1" $'x\n'
+        last=$(now_ms)
+        link_cut
+        wait_until $(( $3 / 1000 + 5 )) "the session to be ended" pid_gone "$2"
+        ELAPSED_MS=$(( $(now_ms) - last ))
+        log "ended $ELAPSED_MS ms after the last input (limit $3 ms)"
+}
