@@ -15,11 +15,14 @@
  *
  * SWD_SLOW_RECORD_MS=N makes every open of a session record take N ms more:
  * a slow disk or NSS, so that one batch of records outlasts WatchdogSec.
+ * SWD_TRACE_NSS=1 writes "fault-inject: getgrouplist USER" for each call:
+ * how often the daemon asks NSS for an account's groups.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <stdarg.h>
@@ -241,4 +244,10 @@ long syscall(long number, ...) {
                 return -1;
         }
         return REAL(syscall)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups) {
+        if (getenv("SWD_TRACE_NSS"))
+                fprintf(stderr, "fault-inject: getgrouplist %s\n", user);
+        return REAL(getgrouplist)(user, group, groups, ngroups);
 }
