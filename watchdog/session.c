@@ -232,18 +232,16 @@ static bool inode_listed(const uint64_t *v, size_t n, uint64_t inode) {
         return false;
 }
 
-/* Whether its sshd still holds a socket with this inode: 1 yes, 0 no,
- * -ESRCH its sshd is gone, other <0: cannot tell now. */
-static int sshd_holds(Daemon *d, Session *s, uint64_t inode) {
-        _cleanup_free_ uint64_t *inodes = NULL;
-        size_t n = 0;
-        int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &inodes, &n);
-
-        if (r == -ENOENT || r == -ESRCH)
-                return session_record_check_process(d->proc_root, &s->rec) == -ESRCH ? -ESRCH : r;
-        if (r < 0)
-                return r;
-        return inode_listed(inodes, n, inode);
+/* Listing the sockets of a session's sshd failed with r: its sshd is gone
+ * (into gone[]), the daemon lacks the right (unwatchable), or it is
+ * retried. */
+static void sshd_sockets_failed(Daemon *d, Session *s, int r, uint64_t now, Session **gone, size_t *n_gone) {
+        if ((r == -ENOENT || r == -ESRCH) && session_record_check_process(d->proc_root, &s->rec) == -ESRCH)
+                gone[(*n_gone)++] = s;
+        else if (r == -EACCES || r == -EPERM)
+                session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
+        else
+                session_trouble(s, now, "cannot list the sockets of its sshd", r);
 }
 
 /* Lists the sockets of a session's sshd into the owner map. false: the
@@ -252,19 +250,8 @@ static bool list_sshd_sockets(Daemon *d, Attach *a, size_t i, uint64_t now, Sess
         Session *s = a->list[i];
         int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &a->inodes[i], &a->n_inodes[i]);
 
-        if (r == -ENOENT || r == -ESRCH) {
-                if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH)
-                        gone[(*n_gone)++] = s;
-                else
-                        session_trouble(s, now, "cannot list the sockets of its sshd", r);
-                return false;
-        }
-        if (r == -EACCES || r == -EPERM) {
-                session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
-                return false;
-        }
         if (r < 0) {
-                session_trouble(s, now, "cannot list the sockets of its sshd", r);
+                sshd_sockets_failed(d, s, r, now, gone, n_gone);
                 return false;
         }
         for (size_t j = 0; j < a->n_inodes[i]; j++) {
@@ -301,15 +288,13 @@ static void recorded_socket_contested(Daemon *d, Attach *a, size_t i, size_t j, 
 /* A recorded socket that the dump did not show: gone with its sshd, in
  * another network namespace, or being closed. */
 static void recorded_socket_missing(Daemon *d, Session *s, uint64_t now, Session **gone, size_t *n_gone) {
-        int r = sshd_holds(d, s, s->rec.socket_inode);
+        _cleanup_free_ uint64_t *inodes = NULL;
+        size_t n = 0;
+        int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &inodes, &n);
 
-        if (r == -ESRCH)
-                gone[(*n_gone)++] = s;
-        else if (r == -EACCES || r == -EPERM)
-                session_unwatchable(s, "cannot list the sockets of its sshd (the daemon needs CAP_SYS_PTRACE)");
-        else if (r < 0)
-                session_trouble(s, now, "cannot list the sockets of its sshd", r);
-        else if (r > 0)
+        if (r < 0)
+                sshd_sockets_failed(d, s, r, now, gone, n_gone);
+        else if (inode_listed(inodes, n, s->rec.socket_inode))
                 session_unwatchable(s, "its TCP connection is not in this network namespace");
         else if (session_record_check_process(d->proc_root, &s->rec) == -ESRCH)
                 gone[(*n_gone)++] = s;
