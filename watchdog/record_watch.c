@@ -57,13 +57,13 @@ static int rescan(Daemon *d) {
                 goto out;
         }
 
-        /* Backwards: a removal moves the last session into the hole, and
-         * that one was looked at already. */
         for (size_t i = 0; i < n; i++)
                 if (name_map_put(&on_disk, names[i], names[i]) < 0) {
                         r = -ENOMEM;
                         goto out;
                 }
+        /* Backwards: a removal moves the last session into the hole, and
+         * that one was looked at already. */
         for (size_t i = d->n_sessions; i > 0; i--) {
                 Session *s = d->sessions[i - 1];
                 if (!name_map_get(&on_disk, s->name))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The daemon's STATUS= for the service manager, from the counts the
  * session table keeps and the top of the deadline queue: O(1), whatever
- * the number of sessions. Sent at most once a second: sd_notify() blocks once the notify socket is full, and when a
- * thousand sessions end at once the service manager is busy stopping their
- * scopes; a status per event would stall the daemon behind it. */
+ * the number of sessions. Sent at most once a second: sd_notify() blocks
+ * once the notify socket is full, and when a thousand sessions end at once
+ * the service manager is busy stopping their scopes; a status per event
+ * would stall the daemon behind it. */
 #include "config.h"
 
 #include <string.h>
