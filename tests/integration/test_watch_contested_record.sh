@@ -31,12 +31,12 @@ inode=$(sed -n 's/^SOCKET_INODE=//p' "$DIR/$live")
 kill_pid "$WATCHDOG_PID"
 
 # A stale record that the directory lists first (the daemon reads in that
-# order): names hash, so try a few PIDs.
+# order): names hash, and similar names may hash alike (one full run
+# failed 20 tries), so try many PIDs; each try costs a fork.
 stale=
-for _ in $(seq 20); do
+for _ in $(seq 200); do
         sleep 1000 &
         reused=$!
-        cleanup_push "kill_pid $reused"
         starttime=$(( $(awk '{ print $22 }' "/proc/$reused/stat") - 1 ))
         name="$reused-$starttime"
         sed -e "s/^SSHD_PID=.*/SSHD_PID=$reused/" -e "s/^SSHD_STARTTIME=.*/SSHD_STARTTIME=$starttime/" \
@@ -45,12 +45,13 @@ for _ in $(seq 20); do
         install -m 0600 "$WORK/stale" "$DIR/$name"
         if [ "$(ls -U "$DIR" | head -n 1)" = "$name" ]; then
                 stale=$name
+                cleanup_push "kill_pid $reused"
                 break
         fi
         rm "$DIR/$name"
         kill_pid "$reused"
 done
-[ -n "$stale" ] || fail "setup: no stale record came before the live one in 20 tries: $(ls -U "$DIR")"
+[ -n "$stale" ] || fail "setup: no stale record came before the live one in 200 tries: $(ls -U "$DIR")"
 
 watchdog_start
 wait_until 5 "the stale record to be removed" eval "[ ! -e '$DIR/$stale' ]"
