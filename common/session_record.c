@@ -160,6 +160,8 @@ static bool record_ok(const SessionRecord *rec) {
                         return false;
         } else if (rec->version != 2 || rec->parent_pid <= 0 || !boot_id_ok(rec->boot_id))
                 return false;
+        if (rec->closed_usec != 0 && (rec->version < 2 || !connection_end_by_to_string(rec->closed_by)))
+                return false;
         return user_ok(rec->user) && rec->uid != (uid_t) -1 && remote_host_ok(rec->remote_host) &&
                service_ok(rec->service) && rec->sshd_pid > 0 && cgroup_ok(rec->cgroup) &&
                (!rec->session_id || session_id_ok(rec->session_id)) && rec->opened_usec > 0;
@@ -200,6 +202,11 @@ int session_record_format(const SessionRecord *rec, char **ret) {
         fprintf(f, "OPENED_USEC=%" PRIu64 "\n", rec->opened_usec);
         if (rec->registered)
                 fprintf(f, "REGISTERED=exec\n");
+        if (rec->closed_usec != 0) {
+                fprintf(f, "CLOSED_USEC=%" PRIu64 "\n", rec->closed_usec);
+                fprintf(f, "CLOSED_SILENCE_USEC=%" PRIu64 "\n", rec->closed_silence_usec);
+                fprintf(f, "CLOSED_BY=%s\n", connection_end_by_to_string(rec->closed_by));
+        }
         if (ferror(f)) {
                 (void) fclose(f);
                 return -ENOMEM;
@@ -229,6 +236,9 @@ enum {
         KEY_SOCKET_INODE,
         KEY_OPENED_USEC,
         KEY_REGISTERED,
+        KEY_CLOSED_USEC,
+        KEY_CLOSED_SILENCE_USEC,
+        KEY_CLOSED_BY,
         _KEY_MAX,
 };
 
@@ -254,6 +264,9 @@ static const struct {
         [KEY_SOCKET_INODE] = { "SOCKET_INODE", 0, 2 },
         [KEY_OPENED_USEC] = { "OPENED_USEC", 1, 1 },
         [KEY_REGISTERED] = { "REGISTERED", 0, 2 },
+        [KEY_CLOSED_USEC] = { "CLOSED_USEC", 0, 2 },
+        [KEY_CLOSED_SILENCE_USEC] = { "CLOSED_SILENCE_USEC", 0, 2 },
+        [KEY_CLOSED_BY] = { "CLOSED_BY", 0, 2 },
 };
 
 static int dup_value(const char *v, bool (*ok)(const char *), char **ret) {
@@ -317,6 +330,12 @@ static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
                         return -EBADMSG;
                 rec->registered = true;
                 return 0;
+        case KEY_CLOSED_USEC:
+                return parse_u64(v, &rec->closed_usec) < 0 || rec->closed_usec == 0 ? -EBADMSG : 0;
+        case KEY_CLOSED_SILENCE_USEC:
+                return parse_u64(v, &rec->closed_silence_usec) < 0 ? -EBADMSG : 0;
+        case KEY_CLOSED_BY:
+                return connection_end_by_from_string(v, &rec->closed_by) < 0 ? -EBADMSG : 0;
         }
         return -EBADMSG;
 }
@@ -398,6 +417,8 @@ int session_record_parse_extra(const char *text, size_t size, size_t max_size, S
                 if (!seen[k] && keys[k].required_from != 0 && rec.version >= keys[k].required_from)
                         return -EBADMSG;
         }
+        if (seen[KEY_CLOSED_USEC] != seen[KEY_CLOSED_SILENCE_USEC] || seen[KEY_CLOSED_USEC] != seen[KEY_CLOSED_BY])
+                return -EBADMSG;
 
         *ret = rec;
         rec = SESSION_RECORD_NULL;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "connection_end.h"
 #include "proc.h"
 
 /* One file per ssh session, <state-dir>/sessions/<sshd-pid>-<starttime>, in
@@ -45,6 +46,12 @@ typedef struct SessionRecord {
         uint64_t opened_usec;    /* CLOCK_REALTIME */
         bool registered;         /* REGISTERED=exec: written by the daemon for sshd-watchdog-exec, not by
                                   * PAM; no close_session removes it, so the monitor's exit is its end */
+        /* Set by close_session instead of removing the record, when the
+         * client had died (connection_end.h): the daemon then kills what the
+         * session left, and removes the record. All three or none. */
+        uint64_t closed_usec;         /* CLOSED_USEC: CLOCK_REALTIME of the close; 0: not closed */
+        uint64_t closed_silence_usec; /* CLOSED_SILENCE_USEC: the client's silence at the close */
+        ConnectionEndBy closed_by;    /* CLOSED_BY=sshd|kernel: who gave up on the client */
 } SessionRecord;
 
 #define SESSION_RECORD_NULL ((SessionRecord) { .version = SESSION_RECORD_VERSION, .audit_session = UINT32_MAX })

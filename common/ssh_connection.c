@@ -191,6 +191,24 @@ static int own_tcp_conns(TcpConn **ret, size_t *ret_n) {
         return 0;
 }
 
+int connection_socket_fd(uint64_t inode) {
+        _cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+
+        if (!d)
+                return negative_errno();
+        while ((errno = 0, de = readdir(d))) {
+                struct stat st;
+                int fd;
+
+                if (de->d_name[0] == '.' || parse_pid(de->d_name, &fd) < 0 || fd == dirfd(d))
+                        continue;
+                if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && (uint64_t) st.st_ino == inode)
+                        return fd;
+        }
+        return errno != 0 ? negative_errno() : -ENOENT;
+}
+
 int connection_socket_find(const char *ssh_connection, const char *rhost, uint64_t *ret_inode) {
         _cleanup_free_ TcpConn *v = NULL;
         Endpoint peer, local, host;

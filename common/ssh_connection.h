@@ -32,3 +32,7 @@ int ssh_connection_parse(const char *s, Endpoint *ret_peer, Endpoint *ret_local)
  * host name, or NULL), else the only TCP connection there is. -ENOENT when
  * there is none, -EEXIST when more than one could be it. */
 int connection_socket_find(const char *ssh_connection, const char *rhost, uint64_t *ret_inode);
+
+/* One of the calling process's own descriptors of the socket with that
+ * inode (borrowed: not to be closed), or -ENOENT. */
+int connection_socket_fd(uint64_t inode);

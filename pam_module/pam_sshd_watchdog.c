@@ -22,6 +22,7 @@
 #include <security/pam_modules.h>
 
 #include "cgroup_fs.h"
+#include "connection_end.h"
 #include "macro.h"
 #include "passwd_lookup.h"
 #include "proc.h"
@@ -319,8 +320,46 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
         return PAM_SUCCESS;
 }
 
+/* The client died under the session (connection_end.h): the record stays,
+ * marked closed, for the daemon to kill what the session left. Returns 1
+ * when so marked, 0 when the client left by itself (or nothing tells), <0
+ * when the mark could not be written. */
+static int mark_closed_if_dead(pam_handle_t *pamh, const Options *o, int dir_fd, const char *name) {
+        _cleanup_(session_record_done) SessionRecord rec = SESSION_RECORD_NULL;
+        struct timespec ts;
+        ConnectionEnd end;
+        ConnectionEndBy by;
+        int fd, r;
+
+        r = session_record_read(dir_fd, name, &rec);
+        if (r < 0 || rec.socket_inode == 0 || rec.closed_usec != 0)
+                return 0;
+        fd = connection_socket_fd(rec.socket_inode);
+        if (fd < 0 || connection_end_read(fd, &end) < 0)
+                return 0;
+        by = connection_end_by(&end);
+        if (o->debug)
+                pam_syslog(pamh, LOG_DEBUG, "connection at close: state %u, client silent %u ms, %u unacknowledged",
+                           (unsigned) end.state, (unsigned) end.silence_ms, (unsigned) end.unacked);
+        if (by == CONNECTION_END_CLIENT)
+                return 0;
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                return negative_errno();
+        rec.closed_usec = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+        rec.closed_silence_usec = (uint64_t) end.silence_ms * 1000;
+        rec.closed_by = by;
+        r = session_record_write(dir_fd, &rec);
+        if (r < 0)
+                return r;
+        pam_syslog(pamh, LOG_INFO,
+                   "%s gave up on the client after %u ms of silence: sshd-watchdog kills what the session left",
+                   by == CONNECTION_END_SSHD ? "sshd" : "the kernel", (unsigned) end.silence_ms);
+        return 1;
+}
+
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
         _cleanup_close_ int dir_fd = -1;
+        _cleanup_free_ char *name = NULL;
         uint64_t starttime;
         pid_t pid = getpid();
         Options o;
@@ -338,6 +377,19 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
                 return PAM_SUCCESS;
         if (dir_fd < 0)
                 return failure(&o);
+        if (session_record_name(pid, starttime, &name) < 0)
+                return failure(&o);
+
+        r = mark_closed_if_dead(pamh, &o, dir_fd, name);
+        if (r > 0)
+                return PAM_SUCCESS;
+        if (r < 0) {
+                /* Left as it is: the daemon finds its sshd gone, and kills
+                 * what the session left all the same. */
+                pam_syslog(pamh, LOG_ERR, "cannot mark the session record of PID %d closed: %s; leaving it",
+                           (int) pid, strerror(-r));
+                return PAM_SUCCESS;
+        }
 
         r = session_record_remove(dir_fd, pid, starttime);
         if (r == -ENOENT) {

@@ -127,6 +127,7 @@ int control_snapshot(Daemon *d, FILE *f) {
         put_u64(f, "SESSIONS", d->n_sessions);
         put_u64(f, "ENDINGS", d->n_endings);
         put_u64(f, "ENDED_TOTAL", d->ended_total);
+        put_u64(f, "CLOSED_DEAD_TOTAL", d->closed_dead_total);
         put_u64(f, "UPTIME_USEC", now > d->started_at ? now - d->started_at : 0);
 
         for (size_t i = 0, k = 0; i < d->n_sessions; i++) {

@@ -311,6 +311,8 @@ static int status(const Answer *a) {
                 }
         printf("%s\n", any ? "" : " none");
         printf("Ended since start: %" PRIu64 "\n", get_u64(d, "ENDED_TOTAL", NULL));
+        printf("Of them closed by sshd or the kernel, the client dead: %" PRIu64 "\n",
+               get_u64(d, "CLOSED_DEAD_TOTAL", NULL));
         return 0;
 }
 
@@ -332,6 +334,11 @@ static int metrics(const Answer *a) {
                "# TYPE sshd_watchdog_sessions_ended_total counter\n"
                "sshd_watchdog_sessions_ended_total %" PRIu64 "\n",
                get_u64(d, "ENDED_TOTAL", NULL));
+        printf("# HELP sshd_watchdog_dead_sessions_closed_total Of them, sessions that sshd or the kernel closed when "
+               "the client died, whose leftovers the daemon killed.\n"
+               "# TYPE sshd_watchdog_dead_sessions_closed_total counter\n"
+               "sshd_watchdog_dead_sessions_closed_total %" PRIu64 "\n",
+               get_u64(d, "CLOSED_DEAD_TOTAL", NULL));
         for (size_t i = 1; i < a->n_blocks; i++) {
                 const Block *b = &a->blocks[i];
                 const char *state = get(b, "STATE");

@@ -55,6 +55,8 @@ typedef struct Session {
 typedef enum EndingReason {
         ENDING_SILENT,     /* client input silent for longer than the limit */
         ENDING_SSHD_GONE,  /* sshd's monitor died without closing the session */
+        ENDING_CLOSED,     /* sshd or the kernel gave up on a dead client first and closed the
+                            * session: its record says so (CLOSED_*), and what it left is killed */
 } EndingReason;
 
 /* A session being ended: from the SIGTERM to sshd's monitor until what it
@@ -114,6 +116,7 @@ struct Daemon {
         bool scopes;              /* systemd runs: registered sessions get a scope of their own */
         uint64_t started_at;      /* CLOCK_MONOTONIC */
         uint64_t ended_total;     /* sessions ended since the start */
+        uint64_t closed_dead_total; /* of them, closed by sshd or the kernel when the client died */
         Session **sessions;       /* in no particular order */
         size_t n_sessions;
         NameMap by_name;          /* record name -> Session */
@@ -127,6 +130,8 @@ struct Daemon {
 /* CLOCK_MONOTONIC now, as the clock says: sd_event_now() is when the loop
  * woke, which in a long dispatch is long ago. */
 uint64_t monotonic_now(void);
+/* CLOCK_REALTIME now: records carry wall-clock times. */
+uint64_t realtime_now(void);
 
 /* The delay before the next try after `failures` transient failures in a
  * row: 100 ms doubling to 5 s, so that errors that pass are retried soon
@@ -147,6 +152,8 @@ int daemon_bus_ready(Daemon *d);
 Session *session_find(Daemon *d, const char *name);
 int session_add(Daemon *d, const char *name);
 int sessions_add_names(Daemon *d, char **names, size_t n);
+/* The record was written anew under its name: read it again. */
+int session_replaced(Daemon *d, const char *name);
 /* The record is gone: forget the session. */
 void session_remove(Daemon *d, const char *name);
 void session_drop(Daemon *d, Session *s);

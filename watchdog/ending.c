@@ -78,6 +78,10 @@ void ending_note(Ending *e, const char *fmt, ...) {
         free(note);
 }
 
+static const char *closed_by_whom(ConnectionEndBy by) {
+        return by == CONNECTION_END_KERNEL ? "the kernel (retransmissions timed out, or a reset)" : "sshd";
+}
+
 Ending *ending_find(Daemon *d, const char *name) {
         for (size_t i = 0; i < d->n_endings; i++)
                 if (strcmp(d->endings[i]->name, name) == 0)
@@ -160,8 +164,16 @@ static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t n
         e->timeout_usec = s->eff.input_timeout_usec;
         e->grace_usec = s->eff.kill_grace_usec;
         e->bytes_received = s->sock.bytes_received;
-        /* No grace without a monitor to close the session: sshd is gone. */
-        e->kill_at = reason == ENDING_SILENT ? now + e->grace_usec : now;
+        if (reason == ENDING_SILENT)
+                e->kill_at = now + e->grace_usec;
+        else if (reason == ENDING_CLOSED) {
+                /* The grace runs from sshd's close, not from when we heard
+                 * of it (a daemon restarted since, say). */
+                uint64_t rt = realtime_now(), since = rt > e->rec.closed_usec ? rt - e->rec.closed_usec : 0;
+                e->silence_usec = e->rec.closed_silence_usec;
+                e->kill_at = now + (since < e->grace_usec ? e->grace_usec - since : 0);
+        } else
+                e->kill_at = now; /* no grace without a monitor to close the session: sshd is gone */
         e->kill_due = e->kill_at;
         return e;
 }
@@ -170,7 +182,12 @@ static void report_dry_run(Session *s, EndingReason reason) {
         _cleanup_(fields_free) Fields f = {};
 
         session_fields(s, &f);
-        if (reason == ENDING_SSHD_GONE)
+        if (reason == ENDING_CLOSED)
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_DRY_RUN, f.v,
+                           "Dry run: would kill what is left of %s: %s closed it when its client had been silent "
+                           "for %s",
+                           f.label, closed_by_whom(s->rec.closed_by), f.silence);
+        else if (reason == ENDING_SSHD_GONE)
                 log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_DRY_RUN, f.v,
                            "Dry run: would kill what is left of %s: its sshd exited without closing the session",
                            f.label);
@@ -179,16 +196,38 @@ static void report_dry_run(Session *s, EndingReason reason) {
                            "Dry run: would end %s: no input for %s (limit %s)", f.label, f.silence, f.timeout);
 }
 
-/* A session whose sshd died while it was exempt or untimed: not ended (it
- * never would have been), but its record is of no use any more. */
-static void drop_untimed_gone(Daemon *d, Session *s) {
+/* A session that is over without us, and will not be ended (exempt,
+ * untimed, a dry run): its record is of no use any more. */
+static void drop_over(Daemon *d, Session *s, EndingReason reason) {
         _cleanup_close_ int dir_fd = session_dir_open(d->state_dir, false);
 
-        log_info("sshd PID %d of session %s exited without closing it; not ending it (%s), removing its record",
-                 (int) s->rec.sshd_pid, s->name, s->eff.exempt ? "exempt" : "InputTimeoutSec=0");
+        if (!s->eff.dry_run) {
+                const char *why = s->eff.exempt ? "exempt" : "InputTimeoutSec=0";
+                if (reason == ENDING_CLOSED)
+                        log_info("Session %s was closed by %s after its client went silent; not killing what it "
+                                 "left (%s), removing its record",
+                                 s->name, closed_by_whom(s->rec.closed_by), why);
+                else
+                        log_info("sshd PID %d of session %s exited without closing it; not ending it (%s), "
+                                 "removing its record",
+                                 (int) s->rec.sshd_pid, s->name, why);
+        }
         if (dir_fd >= 0)
                 (void) unlinkat(dir_fd, s->name, 0);
         session_drop(d, s);
+}
+
+/* sshd found gone: close_session may have marked the record closed a
+ * moment ago, before we heard of it. */
+static void closed_meanwhile(Daemon *d, Session *s) {
+        _cleanup_(session_record_done) SessionRecord rec = SESSION_RECORD_NULL;
+        _cleanup_close_ int dir_fd = session_dir_open(d->state_dir, false);
+
+        if (dir_fd >= 0 && session_record_read(dir_fd, s->name, &rec) == 0 && rec.closed_usec != 0) {
+                session_record_done(&s->rec);
+                s->rec = rec;
+                rec = SESSION_RECORD_NULL;
+        }
 }
 
 void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
@@ -229,19 +268,28 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                                 parents[i] = (ProcRef) { .pid = st.ppid, .starttime = pst.starttime };
                 } else if (fd == -ESRCH) {
                         reasons[i] = ENDING_SSHD_GONE;
+                        if (!s->rec.registered && s->rec.closed_usec == 0)
+                                closed_meanwhile(d, s);
                 } else {
                         /* EMFILE, ENOMEM: not "gone"; try the ending again shortly. */
                         session_trouble(s, now, "cannot open its sshd's process", fd);
                         sessions[i] = NULL;
                         continue;
                 }
+                if (s->rec.closed_usec != 0) {
+                        /* Closed already: nothing to send SIGTERM to. */
+                        reasons[i] = ENDING_CLOSED;
+                        pidfds[i] = safe_close(pidfds[i]);
+                }
                 if (reasons[i] == ENDING_SSHD_GONE && s->rec.registered) {
                         registered_closed(d, s); /* a logout: no close_session removes these */
                         sessions[i] = NULL;
                         continue;
                 }
-                if (reasons[i] == ENDING_SSHD_GONE && !session_timed(s)) {
-                        drop_untimed_gone(d, s);
+                if (reasons[i] != ENDING_SILENT && (!session_timed(s) || s->eff.dry_run)) {
+                        if (s->eff.dry_run)
+                                report_dry_run(s, reasons[i]);
+                        drop_over(d, s, reasons[i]);
                         sessions[i] = NULL;
                         continue;
                 }
@@ -298,7 +346,17 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 if (e->reason == ENDING_SILENT)
                         log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v, "Ended %s: no input for %s (limit %s)",
                                    f.label, f.silence, f.timeout);
-                else
+                else if (e->reason == ENDING_CLOSED) {
+                        char grace[TIME_SPAN_MAX];
+                        d->closed_dead_total++;
+                        fields_add(&f, "CLOSED_BY=%s", connection_end_by_to_string(e->rec.closed_by));
+                        log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_CLOSED_DEAD, f.v,
+                                   "%s was closed by %s after %s without input from its client, which answered "
+                                   "nothing; killing what it left %s%s",
+                                   f.label, closed_by_whom(e->rec.closed_by), f.silence, e->kill_at > now ? "in " : "",
+                                   e->kill_at > now ? time_span_format(grace, e->kill_at - now, USEC_PER_MSEC)
+                                                    : "now");
+                } else
                         log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v,
                                    "Ending %s: its sshd (PID %d) exited without closing the session", f.label,
                                    (int) e->rec.sshd_pid);
@@ -433,8 +491,10 @@ void ending_finish(Ending *e) {
 
         /* sshd never ran close_session (it crashed, or had not closed within
          * the grace and was killed: then it may not be quite dead yet): the
-         * record would stay forever. */
-        if (e->monitor_killed || session_record_check_process(d->proc_root, &e->rec) == -ESRCH) {
+         * record would stay forever. One that close_session marked closed
+         * was left for us. */
+        if (e->reason == ENDING_CLOSED || e->monitor_killed ||
+            session_record_check_process(d->proc_root, &e->rec) == -ESRCH) {
                 sessions_fd = session_dir_open(d->state_dir, false);
                 if (sessions_fd >= 0 && unlinkat(sessions_fd, e->name, 0) >= 0)
                         log_debug("Removed the record of %s, whose sshd is gone", e->name);

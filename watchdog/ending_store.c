@@ -29,7 +29,9 @@ int ending_store_write(int dir_fd, const Ending *e, const char *boot_id) {
                 return -ENOMEM;
         fputs(record, f);
         fprintf(f, "ENDING_BOOT_ID=%s\n", boot_id);
-        fprintf(f, "ENDING_REASON=%s\n", e->reason == ENDING_SILENT ? "silent" : "sshd-gone");
+        fprintf(f, "ENDING_REASON=%s\n", e->reason == ENDING_SILENT  ? "silent"
+                                          : e->reason == ENDING_CLOSED ? "closed"
+                                                                       : "sshd-gone");
         fprintf(f, "KILL_AT_USEC=%" PRIu64 "\n", e->kill_at);
         fprintf(f, "SILENT_USEC=%" PRIu64 "\n", e->silence_usec);
         fprintf(f, "TIMEOUT_USEC=%" PRIu64 "\n", e->timeout_usec);
@@ -116,6 +118,8 @@ static int extra_cb(const char *key, const char *value, void *userdata) {
                         e->reason = ENDING_SILENT;
                 else if (strcmp(value, "sshd-gone") == 0)
                         e->reason = ENDING_SSHD_GONE;
+                else if (strcmp(value, "closed") == 0)
+                        e->reason = ENDING_CLOSED;
                 else
                         return -EBADMSG;
                 return 0;
@@ -150,7 +154,8 @@ int ending_store_parse(const char *text, size_t size, Ending *e, char ret_boot_i
         int r;
 
         r = session_record_parse_extra(text, size, ENDING_FILE_MAX, &e->rec, NULL, extra_cb, &p);
-        if (r >= 0 && (p.seen & SEEN_REQUIRED) != SEEN_REQUIRED) {
+        /* A closed ending carries the record close_session marked. */
+        if (r >= 0 && ((p.seen & SEEN_REQUIRED) != SEEN_REQUIRED || (e->reason == ENDING_CLOSED) != (e->rec.closed_usec != 0))) {
                 session_record_done(&e->rec);
                 r = -EBADMSG;
         }

@@ -93,7 +93,9 @@ static int on_inotify(sd_event_source *src, const struct inotify_event *ev, void
         } else if (ev->len > 0 && record_name_ok(ev->name)) {
                 if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
                         session_remove(d, ev->name);
-                else if (ev->mask & (IN_MOVED_TO | IN_CLOSE_WRITE))
+                else if (ev->mask & IN_MOVED_TO)
+                        (void) session_replaced(d, ev->name);
+                else if (ev->mask & IN_CLOSE_WRITE)
                         (void) session_add(d, ev->name);
         }
         daemon_reschedule(d);

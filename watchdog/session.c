@@ -29,6 +29,12 @@ uint64_t monotonic_now(void) {
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
+uint64_t realtime_now(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
 uint64_t retry_delay_usec(unsigned failures) {
         uint64_t d = 100 * USEC_PER_MSEC;
         for (unsigned i = 1; i < failures && d < 5 * USEC_PER_SEC; i++)
@@ -421,9 +427,14 @@ static Session *session_new(Daemon *d, const char *name) {
         return s;
 }
 
-/* Record and limits. 1: wants a socket; 0: settled (or retried later);
- * 2: its sshd is gone. */
-static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, AccountCache *accounts) {
+typedef enum Prepared {
+        PREPARED_SETTLED,  /* dropped, unwatchable, being ended, or retried later */
+        PREPARED_WATCH,    /* wants its socket */
+        PREPARED_OVER,     /* its sshd is gone, or close_session marked it closed: to be ended */
+} Prepared;
+
+/* Record and limits. */
+static Prepared session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, AccountCache *accounts) {
         int r;
 
         if (!s->has_record) {
@@ -431,7 +442,7 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, Acco
                 if (r == -ENOENT) {
                         /* Removed before we could read it: sshd already closed it. */
                         session_drop(d, s);
-                        return 0;
+                        return PREPARED_SETTLED;
                 }
                 if (r == -EPERM || r == -EBADMSG || r == -E2BIG || r == -EFBIG || r == -EPROTONOSUPPORT ||
                     r == -EINVAL || r == -ENOTDIR) {
@@ -439,12 +450,12 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, Acco
                         session_unwatchable(s, r == -EPERM ? "record has the wrong owner, mode or type"
                                                : r == -EPROTONOSUPPORT ? "record has an unknown VERSION"
                                                                        : "record is malformed");
-                        return 0;
+                        return PREPARED_SETTLED;
                 }
                 if (r < 0) {
                         session_record_done(&s->rec);
                         session_trouble(s, now, "cannot read its record", r);
-                        return 0;
+                        return PREPARED_SETTLED;
                 }
                 s->has_record = true;
                 r = session_record_this_boot(&s->rec, d->boot_id);
@@ -460,22 +471,24 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, Acco
                                 log_info("Removing session record %s of a previous boot", s->name);
                                 (void) unlinkat(dir_fd, s->name, 0);
                                 session_drop(d, s);
-                                return 0;
+                                return PREPARED_SETTLED;
                         }
                 }
         }
         if (ending_find(d, s->name)) {
                 session_set_state(s, SESSION_ENDING); /* a restart during KillGraceSec */
                 session_set_deadline(s, 0);
-                return 0;
+                return PREPARED_SETTLED;
         }
         if (!s->has_limits) {
                 r = session_resolve_limits(d, s, accounts);
                 if (r < 0) {
                         session_trouble(s, now, "cannot look up its user's account and groups", r);
-                        return 0;
+                        return PREPARED_SETTLED;
                 }
         }
+        if (s->rec.closed_usec != 0)
+                return PREPARED_OVER;
         /* With a recorded socket, a PID that names no process at all is
          * enough to know sshd is gone. Whether a live PID is still that
          * sshd (its start time) is asked when the socket is missing from
@@ -484,22 +497,22 @@ static int session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now, Acco
          * start-up. */
         if (s->rec.socket_inode != 0 && !d->proc_root) {
                 if (kill(s->rec.sshd_pid, 0) < 0 && errno == ESRCH)
-                        return 2;
+                        return PREPARED_OVER;
         } else {
                 r = session_record_check_process(d->proc_root, &s->rec);
                 if (r == -ESRCH)
-                        return 2;
+                        return PREPARED_OVER;
                 if (r < 0) {
                         session_trouble(s, now, "cannot read its sshd's process", r);
-                        return 0;
+                        return PREPARED_SETTLED;
                 }
         }
         registered_watch(s);
-        return 1;
+        return PREPARED_WATCH;
 }
 
 /* Prepares the given sessions, then attaches sockets to those that want
- * one (one dump for all) and ends those whose sshd is gone. */
+ * one (one dump for all) and ends those that are over. */
 static void sessions_settle(Daemon *d, Session **list, size_t n, uint64_t now) {
         _cleanup_free_ Session **want = calloc(n ?: 1, sizeof(Session *));
         _cleanup_free_ Session **gone = calloc(n ?: 1, sizeof(Session *));
@@ -519,10 +532,10 @@ static void sessions_settle(Daemon *d, Session **list, size_t n, uint64_t now) {
                 return;
         }
         for (size_t i = 0; i < n; i++) {
-                int r = session_prepare(d, dir_fd, list[i], now, &accounts);
-                if (r == 1)
+                Prepared p = session_prepare(d, dir_fd, list[i], now, &accounts);
+                if (p == PREPARED_WATCH)
                         want[n_want++] = list[i];
-                else if (r == 2)
+                else if (p == PREPARED_OVER)
                         gone[n_gone++] = list[i];
                 daemon_progress(d);
         }
@@ -574,6 +587,16 @@ void sessions_retry_due(Daemon *d, uint64_t now) {
                         due[n++] = due[i];
         if (n > 0)
                 sessions_settle(d, due, n, now);
+}
+
+int session_replaced(Daemon *d, const char *name) {
+        Session *s = session_find(d, name);
+
+        /* close_session marked it closed (the only rewrite of a record):
+         * read afresh. An ending in progress keeps its own copy. */
+        if (s)
+                session_drop(d, s);
+        return session_add(d, name);
 }
 
 void session_remove(Daemon *d, const char *name) {

@@ -73,6 +73,27 @@ static void test_roundtrip(void **state) {
         session_record_done(&back.rec);
         free(back.tree);
 
+        /* Closed by sshd when the client died: the record's mark goes with it. */
+        e.reason = ENDING_CLOSED;
+        e.rec.closed_usec = 77;
+        e.rec.closed_silence_usec = 6000000;
+        e.rec.closed_by = CONNECTION_END_SSHD;
+        assert_int_equal(ending_store_write(fd, &e, BOOT), 0);
+        back = (Ending) { .name = (char *) "4242-5000", .rec = SESSION_RECORD_NULL };
+        assert_int_equal(ending_store_read(fd, &back, boot), 0);
+        assert_int_equal(back.reason, ENDING_CLOSED);
+        assert_int_equal(back.rec.closed_usec, 77);
+        assert_int_equal(back.rec.closed_by, CONNECTION_END_SSHD);
+        session_record_done(&back.rec);
+        free(back.tree);
+        /* "closed" without the record's mark is not believed. */
+        e.rec.closed_usec = 0;
+        assert_int_equal(ending_store_write(fd, &e, BOOT), 0);
+        back = (Ending) { .name = (char *) "4242-5000", .rec = SESSION_RECORD_NULL };
+        assert_int_equal(ending_store_read(fd, &back, boot), -EBADMSG);
+        e = sample();
+        assert_int_equal(ending_store_write(fd, &e, BOOT), 0);
+
         /* Under another name it is not this session's. */
         assert_int_equal(renameat(fd, "4242-5000", fd, "4242-5001"), 0);
         back = (Ending) { .name = (char *) "4242-5001", .rec = SESSION_RECORD_NULL };

@@ -170,6 +170,23 @@ static void test_roundtrip(void **state) {
         free(text);
         rec.registered = false;
 
+        /* Marked closed by close_session: the client had died. */
+        rec.closed_usec = UINT64_C(1763700060000000);
+        rec.closed_silence_usec = 6008000;
+        rec.closed_by = CONNECTION_END_KERNEL;
+        assert_int_equal(session_record_format(&rec, &text), 0);
+        assert_non_null(strstr(text, "\nCLOSED_USEC=1763700060000000\nCLOSED_SILENCE_USEC=6008000\nCLOSED_BY=kernel\n"));
+        assert_int_equal(session_record_parse(text, strlen(text), &back, NULL), 0);
+        assert_true(back.closed_usec == rec.closed_usec);
+        assert_int_equal(back.closed_silence_usec, 6008000);
+        assert_int_equal(back.closed_by, CONNECTION_END_KERNEL);
+        session_record_done(&back);
+        free(text);
+        /* Closed, but not by anyone who gave up on the client: refused. */
+        rec.closed_by = CONNECTION_END_CLIENT;
+        assert_int_equal(session_record_format(&rec, &text), -EINVAL);
+        rec.closed_usec = rec.closed_silence_usec = 0;
+
         /* Spaces in the user name and the host: kept, not a reason to leave
          * the session unwatched. */
         rec.user = (char *) "John Smith";
@@ -277,6 +294,13 @@ static void test_parse_hostile(void **state) {
         assert_int_equal(parse(GOOD_TEXT "REGISTERED=pam\n", &line), -EBADMSG);
         assert_int_equal(parse(GOOD_TEXT "REGISTERED=\n", &line), -EBADMSG);
         assert_int_equal(parse(GOOD_TEXT "REGISTERED=exec\n", &line), 0);
+        /* The close: all three keys, or none; a known closer; version 2. */
+        assert_int_equal(parse(GOOD_TEXT "CLOSED_USEC=5\nCLOSED_SILENCE_USEC=0\nCLOSED_BY=sshd\n", &line), 0);
+        assert_int_equal(parse(GOOD_TEXT "CLOSED_USEC=5\nCLOSED_SILENCE_USEC=0\n", &line), -EBADMSG);
+        assert_int_equal(parse(GOOD_TEXT "CLOSED_BY=sshd\n", &line), -EBADMSG);
+        assert_int_equal(parse(GOOD_TEXT "CLOSED_USEC=0\nCLOSED_SILENCE_USEC=0\nCLOSED_BY=sshd\n", &line), -EBADMSG);
+        assert_int_equal(parse(GOOD_TEXT "CLOSED_USEC=5\nCLOSED_SILENCE_USEC=0\nCLOSED_BY=client\n", &line), -EBADMSG);
+        assert_int_equal(parse(V1_TEXT "CLOSED_USEC=5\nCLOSED_SILENCE_USEC=0\nCLOSED_BY=sshd\n", &line), -EBADMSG);
         assert_int_equal(parse(V1_TEXT "BOOT_ID=" BOOT "\n", &line), -EBADMSG);
         char *no_boot = replace_line("BOOT_ID=", "PARENT_STARTTIME2=1");
         assert_int_equal(parse(no_boot, &line), -EBADMSG);
