@@ -15,6 +15,9 @@ KillGraceSec=3s
 [User:@USER@]
 InputTimeoutSec=6s"
 ctl() { "$CTL" --state-dir "$STATE" "$@"; }
+# The user runs a copy in the test's own directory: the build tree may be
+# one only root can enter (a clone in /root).
+install -m 0755 "$CTL" "$WORK/sshd-watchdogctl"
 json_num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 
 ctl status >"$WORK/status0" || fail "status failed: $(cat "$WORK/status0")"
@@ -64,15 +67,16 @@ grep -qx 'sshd_watchdog_silence_seconds_count 1' "$WORK/metrics" || fail "metric
 grep -q "$TEST_USER" "$WORK/metrics" && fail "metrics carry a user name"
 
 # Root only: the socket's mode, and the daemon's own check behind it.
-if runuser -u "$TEST_USER" -- "$CTL" --state-dir "$STATE" list >"$WORK/user.out" 2>&1; then
+if runuser -u "$TEST_USER" -- "$WORK/sshd-watchdogctl" --state-dir "$STATE" list >"$WORK/user.out" 2>&1; then
         fail "a user read the list: $(cat "$WORK/user.out")"
 fi
+grep -q '^sshd-watchdogctl: .*(root only)' "$WORK/user.out" || fail "the user was not refused by the socket: $(cat "$WORK/user.out")"
 log "as $TEST_USER: $(cat "$WORK/user.out")"
 state_mode=$(stat -c %a "$STATE")
 chmod o+x "$STATE"
 chmod 0666 "$STATE/control.sock"
 rc=0
-runuser -u "$TEST_USER" -- "$CTL" --state-dir "$STATE" list >"$WORK/user2.out" 2>&1 || rc=$?
+runuser -u "$TEST_USER" -- "$WORK/sshd-watchdogctl" --state-dir "$STATE" list >"$WORK/user2.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "with the socket open to all, a user got status $rc: $(cat "$WORK/user2.out")"
 grep -q "root only" "$WORK/user2.out" || fail "a user was told: $(cat "$WORK/user2.out")"
 wait_until 3 "the daemon's refusal" watchdog_log_has "Refused a control connection from UID $(id -u "$TEST_USER")"

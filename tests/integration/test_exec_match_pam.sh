@@ -40,7 +40,7 @@ records_are 3 || fail "$(record_count) records for three sessions"
 grep -l '^REGISTERED=' "$STATE"/sessions/* && fail "the daemon wrote a record beside PAM's"
 session_send A $'nohup sleep 303 >/dev/null 2>&1 &\necho started-$((6*7))\n'
 wait_until 5 "the nohup job" grep -q started-42 "$A_OUT"
-NOHUP=$(pgrep -u "$TEST_USER" -xf 'sleep 303') || fail "no nohup'd sleep"
+NOHUP=$(own_procs -u "$TEST_USER" -xf 'sleep 303') || fail "no nohup'd sleep"
 sleep 0.5
 link_cut
 

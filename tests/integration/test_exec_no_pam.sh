@@ -43,7 +43,7 @@ KillGraceSec=1s"
 # --- a logout removes the record and kills nothing
 out=$(ssh_in -- 'nohup sleep 301 >/dev/null 2>&1 & echo ok-$((6*7))' </dev/null) || fail "ssh with a command failed: $out"
 [ "$out" = ok-42 ] || fail "unexpected output: $out"
-LOGOUT_JOB=$(pgrep -u "$TEST_USER" -xf 'sleep 301') || fail "no job of the logged-out session"
+LOGOUT_JOB=$(own_procs -u "$TEST_USER" -xf 'sleep 301') || fail "no job of the logged-out session"
 cleanup_push "kill_pid $LOGOUT_JOB"
 wait_until 5 "the registration to be logged" watchdog_log_has "Registered session .* of $TEST_USER from $CLI_ADDR"
 wait_until 5 "the logout to remove the record" eval "records_are 0 && watchdog_log_has 'closed \\(sshd PID [0-9]+ exited\\); removing its record'"
@@ -91,17 +91,17 @@ wait_until 15 "six registered records" records_are 6
 
 session_send IDLE $'nohup sleep 302 >/dev/null 2>&1 &\necho started-$((6*7))\n'
 wait_until 5 "the nohup job" grep -q started-42 "$IDLE_OUT"
-wait_until 5 "sftp-server" quietly pgrep -u "$TEST_USER" -f /usr/lib/openssh/sftp-server
+wait_until 5 "sftp-server" quietly own_procs -u "$TEST_USER" -f /usr/lib/openssh/sftp-server
 printf 'pwd\n' >&"$SFTP_FD"
 wait_until 5 "sftp to answer" grep -q 'Remote working directory' "$WORK/SFTP.out"
-NOHUP=$(pgrep -u "$TEST_USER" -xf 'sleep 302') || fail "no nohup'd sleep"
+NOHUP=$(own_procs -u "$TEST_USER" -xf 'sleep 302') || fail "no nohup'd sleep"
 # A second channel of the idle shell's connection (connection sharing): the
 # helper runs again under the same monitor; no second record.
 ip netns exec "$NS_CLI" $(ssh_cmd -o ControlMaster=no -o "ControlPath=$WORK/mux" "$TEST_USER@$SRV_ADDR") \
         'sleep 304' </dev/null >/dev/null 2>&1 &
 cleanup_push "kill_pid $!"
-wait_until 5 "the second channel's command" quietly pgrep -u "$TEST_USER" -xf 'sleep 304'
-MUXED=$(pgrep -u "$TEST_USER" -xf 'sleep 304')
+wait_until 5 "the second channel's command" quietly own_procs -u "$TEST_USER" -xf 'sleep 304'
+MUXED=$(own_procs -u "$TEST_USER" -xf 'sleep 304')
 sleep 0.3
 records_are 6 || fail "$(record_count) records: the second channel was recorded again"
 wait_until 5 "the printing session to print" grep -q tick "$WORK/PRINT.out"
@@ -112,7 +112,7 @@ link_cut
 cut_at=$(now_ms)
 wait_until 8 "the six sessions to be ended" eval "[ \$(watchdog_log_count 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246') -ge 6 ]"
 log "six ended $(( $(now_ms) - cut_at )) ms after the cut (InputTimeoutSec=4s from the last input)"
-wait_until 4 "every process of the six to be gone" eval "[ -z \"\$(pgrep -u $TEST_USER | grep -vx $LOGOUT_JOB)\" ]"
+wait_until 4 "every process of the six to be gone" eval "[ -z \"\$(own_live_pids $TEST_USER | grep -vx $LOGOUT_JOB)\" ]"
 wait_until 4 "their records to go" records_are 0
 [ "$(watchdog_log_count 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246')" = 6 ] || fail "not exactly six endings"
 # Each at its deadline, by the kernel's clock of the silence.

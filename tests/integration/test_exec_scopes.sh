@@ -50,14 +50,14 @@ grep -q 'OK watched' "$WORK/A.out" || fail "helper A was not answered 'OK watche
 unit="sshd-watchdog-$(basename "$rec").scope"
 [ "$(field "$rec" CGROUP)" = "${CGROOT#"$(cgroup2_mount)"}/$unit" ] || fail "record A names cgroup $(field "$rec" CGROUP), not the scope $unit"
 [ "$(field "$rec" CGROUP_ID)" = "$(stat -c %i "$CGROOT/$unit")" ] || fail "record A's CGROUP_ID is not the scope's inode"
-A_JOB=$(pgrep -u "$TEST_USER" -xf 'sleep 3501') || fail "no job in A"
+A_JOB=$(own_procs -u "$TEST_USER" -xf 'sleep 3501') || fail "no job in A"
 grep -qx "$A_JOB" "$CGROOT/$unit/cgroup.procs" || fail "A's job is not in the scope"
 # A second channel joins the scope.
 ip netns exec "$NS_CLI" $(ssh_cmd -o ControlMaster=no -o "ControlPath=$WORK/A.mux" "$TEST_USER@$SRV_ADDR") \
         'sleep 3502' </dev/null >"$WORK/A2.out" 2>&1 &
 cleanup_push "kill_pid $!"
-wait_until 5 "A's second channel" quietly pgrep -u "$TEST_USER" -xf 'sleep 3502'
-A2=$(pgrep -u "$TEST_USER" -xf 'sleep 3502')
+wait_until 5 "A's second channel" quietly own_procs -u "$TEST_USER" -xf 'sleep 3502'
+A2=$(own_procs -u "$TEST_USER" -xf 'sleep 3502')
 wait_until 4 "the second channel in the scope" grep -qx "$A2" "$CGROOT/$unit/cgroup.procs"
 grep -q "^call AttachProcessesToUnit $unit " "$WORK/systemd.log" || fail "no AttachProcessesToUnit for the second channel"
 [ "$(ls "$STATE"/sessions | wc -l)" = 1 ] || fail "the second channel was recorded again"
@@ -79,7 +79,7 @@ B_MONITOR=$(field "$rec" SSHD_PID)
 grep -q 'OK watched' "$WORK/B.out" || fail "helper B was not answered 'OK watched'"
 grep -q '^CGROUP_ID=' "$rec" && fail "record B claims a cgroup of its own though systemd refused"
 watchdog_log_has "No scope of its own for session $(basename "$rec") .*refused \\(injected\\)" || fail "the refusal is not logged"
-B_JOB=$(pgrep -u "$TEST_USER" -xf 'sleep 3511') || fail "no job in B"
+B_JOB=$(own_procs -u "$TEST_USER" -xf 'sleep 3511') || fail "no job in B"
 link_cut "$(client_port "$B_PID")"
 wait_until 6 "session B to be ended" pid_gone "$B_MONITOR"
 wait_until 3 "B's record to go" records_are 0

@@ -15,7 +15,7 @@ scenario_setup
 # The admin's login: one audit session, from which sshd and two bystanders start.
 cat >"$WORK/admin-login" <<'EOF'
 #!/bin/sh
-setsid runuser -u nobody -- sleep 3001 </dev/null >/dev/null 2>&1 &
+setsid setpriv --reuid=nobody --regid=nogroup --clear-groups sleep 3001 </dev/null >/dev/null 2>&1 &
 echo $! >"$ADMIN_DIR/other-user.pid"
 setsid sleep 3002 </dev/null >/dev/null 2>&1 &
 echo $! >"$ADMIN_DIR/service.pid"
@@ -26,7 +26,7 @@ export ADMIN_DIR=$WORK
 SSHD_WRAP="$EXEC_IN --loginuid 0 -- $WORK/admin-login"
 SCENARIO_PAM="session optional @MODULE@ statedir=@STATE@" scenario_sshd
 wait_until 5 "the bystanders" test -s "$WORK/service.pid"
-OTHER=$(pgrep -f '^sleep 3001$') || fail "no bystander of another user"
+OTHER=$(cat "$WORK/other-user.pid")
 SERVICE=$(cat "$WORK/service.pid")
 cleanup_push "kill -KILL $OTHER $SERVICE"
 ADMIN_AUDIT=$(cat "/proc/$SSHD_PID/sessionid")
@@ -40,7 +40,7 @@ KillGraceSec=1s"
 session_open A -- 'nohup sleep 3003 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "the session" grep -q up "$A_OUT"
 MONITOR=$(sshd_monitor_pid "$TEST_USER")
-JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3003$') || fail "no nohup'd job"
+JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3003$') || fail "no nohup'd job"
 [ "$(cat "/proc/$JOB/sessionid")" = "$ADMIN_AUDIT" ] || fail "setup: the session did not inherit the admin's audit session"
 "$RECORD_DUMP" "$STATE" >"$WORK/record" || fail "record refused"
 grep -q '^AUDIT_SESSION=' "$WORK/record" && fail "an inherited audit session id was recorded: $(tr '\n' ' ' <"$WORK/record")"

@@ -33,7 +33,7 @@ KillGraceSec=1s"
 session_open A -- 'nohup sleep 3202 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "the session" grep -q up "$A_OUT"
 MONITOR=$(sshd_monitor_pid "$TEST_USER")
-JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3202$') || fail "no nohup'd job"
+JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3202$') || fail "no nohup'd job"
 grep -qx "$MONITOR" <(cgroup_pids session-5.scope) || fail "setup: the monitor is not in the admin's scope"
 "$RECORD_DUMP" "$STATE" >"$WORK/record" || fail "record refused"
 grep -q '^SESSION_ID=' "$WORK/record" && fail "an inherited logind session was recorded: $(tr '\n' ' ' <"$WORK/record")"

@@ -33,7 +33,7 @@ open_escaped() {
 
 open_escaped A 3401
 A_MONITOR=$(sshd_monitor_pid "$TEST_USER")
-A_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3401$') || fail "no escaped job in A"
+A_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3401$') || fail "no escaped job in A"
 [ "$(ps -o ppid= -p "$A_JOB" | tr -d ' ')" != "$A_MONITOR" ] || fail "setup: the job did not escape"
 grep -qx "$A_JOB" <(cgroup_pids "user.slice/session-$A_MONITOR.scope") || fail "setup: the job is not in A's scope"
 link_cut "$(client_port "$A_PID")"
@@ -49,7 +49,7 @@ bus_restart
 fake_logind_start
 open_escaped B 3402
 B_MONITOR=$(sshd_monitor_pids "$TEST_USER" | tail -1)
-B_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3402$') || fail "no escaped job in B"
+B_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3402$') || fail "no escaped job in B"
 link_cut "$(client_port "$B_PID")"
 wait_until 8 "session B to be ended" pid_gone "$B_MONITOR"
 wait_until 4 "B's escaped job to be killed" pid_gone "$B_JOB"
@@ -60,7 +60,7 @@ kill_pid "$LOGIND_PID"
 fake_logind_start --delay-ms 5000
 open_escaped C 3403
 C_MONITOR=$(sshd_monitor_pids "$TEST_USER" | tail -1)
-C_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3403$') || fail "no escaped job in C"
+C_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3403$') || fail "no escaped job in C"
 link_cut "$(client_port "$C_PID")"
 wait_until 8 "session C to be ended" pid_gone "$C_MONITOR"
 ended=$(now_ms)

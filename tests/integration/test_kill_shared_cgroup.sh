@@ -20,7 +20,7 @@ KillGraceSec=1s"
 session_open A -- 'nohup sleep 3101 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "session A" grep -q up "$A_OUT"
 A_MONITOR=$(sshd_monitor_pid "$TEST_USER")
-A_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3101$') || fail "no job in session A"
+A_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3101$') || fail "no job in session A"
 "$RECORD_DUMP" "$STATE" >"$WORK/record" || fail "record refused"
 grep -q '^CGROUP_ID=' "$WORK/record" && fail "a cgroup shared with sshd was recorded as the login's own"
 
@@ -29,7 +29,7 @@ wait_until 5 "session A to be reparented" test "$(ps -o ppid= -p "$A_MONITOR" | 
 session_open B -o ServerAliveInterval=1 -- 'nohup sleep 3102 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "session B" grep -q up "$B_OUT"
 B_MONITOR=$(sshd_monitor_pid "$TEST_USER")
-B_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3102$') || fail "no job in session B"
+B_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3102$') || fail "no job in session B"
 grep -qx "$SSHD_PID" <(cgroup_pids ssh.service) || fail "setup: the new listener is not in the shared cgroup"
 
 port=$(client_port "$A_PID")

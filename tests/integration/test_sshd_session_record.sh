@@ -57,7 +57,7 @@ audit=$(cat "/proc/$MONITOR/sessionid")
 [ "$audit" != 4294967295 ] || fail "pam_loginuid gave the monitor no audit session"
 [ "$(field AUDIT_SESSION)" = "$audit" ] || fail "AUDIT_SESSION=$(field AUDIT_SESSION), the monitor's is $audit"
 # The session's own shell shares the audit session: that is what the daemon kills by.
-shell=$(pgrep -u "$TEST_USER" -x cat) || fail "no remote cat process"
+shell=$(own_procs -u "$TEST_USER" -x cat) || fail "no remote cat process"
 [ "$(cat "/proc/$shell/sessionid")" = "$audit" ] || fail "the session's process is in another audit session"
 
 cgroup=$(sed -n 's/^0:://p' "/proc/$MONITOR/cgroup")

@@ -10,8 +10,9 @@ scenario_start "[Watchdog]
 InputTimeoutSec=3s
 KillGraceSec=1s"
 
-# Outside ssh, same user: no audit session of ours.
-setsid runuser -u "$TEST_USER" -- sleep 600 </dev/null >/dev/null 2>&1 &
+# Outside ssh, same user: no audit session of ours. setpriv execs, so the
+# PID is the sleep's own.
+setsid setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
 OUTSIDER=$!
 cleanup_push "kill -KILL $OUTSIDER"
 
@@ -21,8 +22,8 @@ A_MONITOR=$(sshd_monitor_pid "$TEST_USER")
 session_open B -o ServerAliveInterval=1 -- 'nohup sleep 602 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "session B" grep -q up "$B_OUT"
 B_MONITOR=$(sshd_monitor_pids "$TEST_USER" | grep -vx "$A_MONITOR")
-A_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 601$')
-B_JOB=$(pgrep -u "$TEST_USER" -f '^sleep 602$')
+A_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 601$')
+B_JOB=$(own_procs -u "$TEST_USER" -f '^sleep 602$')
 [ -n "$A_JOB" ] && [ -n "$B_JOB" ] && [ -n "$B_MONITOR" ] || fail "setup: A_JOB=$A_JOB B_JOB=$B_JOB B_MONITOR=$B_MONITOR"
 [ "$(cat /proc/$OUTSIDER/sessionid)" != "$(cat /proc/$A_JOB/sessionid)" ] || fail "setup: the outsider shares A's audit session"
 

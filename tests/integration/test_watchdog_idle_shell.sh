@@ -18,8 +18,8 @@ wait_until 5 "the session to be watched" watchdog_log_has "MESSAGE_ID=4c2ba311a0
 session_send A $'nohup sleep 600 >/dev/null 2>&1 &\necho started-$((6*7))\n'
 wait_until 5 "the nohup job" grep -q started-42 "$A_OUT"
 last_input=$(now_ms)
-NOHUP=$(pgrep -u "$TEST_USER" -x sleep) || fail "no nohup'd sleep"
-SHELL_PID=$(pgrep -u "$TEST_USER" -x sh | head -1) || fail "no shell"
+NOHUP=$(own_procs -u "$TEST_USER" -x sleep) || fail "no nohup'd sleep"
+SHELL_PID=$(own_procs -u "$TEST_USER" -x sh | head -1) || fail "no shell"
 sleep 0.5
 link_cut
 

@@ -36,7 +36,7 @@ done
 for ((i = 0; i < N; i++)); do wait_until 30 "session S$i" grep -q up "$WORK/S$i.out"; done
 wait_until 10 "$N records" records_are "$N"
 mapfile -t MONITORS < <(sshd_monitor_pids "$TEST_USER")
-mapfile -t JOBS < <(pgrep -u "$TEST_USER" -f '^sleep 3[67][0-9]+$')
+mapfile -t JOBS < <(own_procs -u "$TEST_USER" -f '^sleep 3[67][0-9]+$')
 [ "${#MONITORS[@]}" = "$N" ] && [ "${#JOBS[@]}" = $(( 2 * N )) ] || fail "setup: ${#MONITORS[@]} monitors, ${#JOBS[@]} jobs"
 log "$N sessions up, ${#JOBS[@]} jobs"
 

@@ -15,7 +15,7 @@ KillGraceSec=${GRACE_S}s"
 session_open A -- 'nohup sleep 3301 >/dev/null 2>&1 & echo up; cat >/dev/null'
 wait_until 15 "the session" grep -q up "$A_OUT"
 MONITOR=$(sshd_monitor_pid "$TEST_USER")
-JOB=$(pgrep -u "$TEST_USER" -f '^sleep 3301$') || fail "no nohup'd job"
+JOB=$(own_procs -u "$TEST_USER" -f '^sleep 3301$') || fail "no nohup'd job"
 link_cut
 wait_until 8 "the session to be ended" watchdog_log_has 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246'
 ended=$(now_ms)

@@ -19,7 +19,7 @@ crash() {
         session_open "$1" -- "nohup sleep $2 >/dev/null 2>&1 & echo up; cat >/dev/null"
         wait_until 15 "session $1" grep -q up "$WORK/$1.out"
         monitor=$(sshd_monitor_pids "$TEST_USER" | tail -1)
-        CRASHED_JOB=$(pgrep -u "$TEST_USER" -f "^sleep $2\$") || fail "no job in session $1"
+        CRASHED_JOB=$(own_procs -u "$TEST_USER" -f "^sleep $2\$") || fail "no job in session $1"
         wait_until 5 "the record of $1" records_are 1
         kill -KILL "$monitor"
         wait_until 5 "the session's sshd to be gone" pid_gone "$monitor"

@@ -68,6 +68,13 @@ kill_pid() {
         kill -KILL "$pid" 2>/dev/null || true
 }
 
+# kill_ours PID STARTTIME: SIGKILL to PID if it is still the process that
+# started then (its PID may name another process by now).
+kill_ours() {
+        [ "$(proc_starttime "$1" 2>/dev/null)" = "$2" ] && kill -KILL "$1" 2>/dev/null
+        return 0
+}
+
 quietly() { "$@" >/dev/null 2>&1; }
 # count_lines REGEX FILE: how many lines match, 0 also when FILE is missing.
 count_lines() { cat "$2" 2>/dev/null | grep -cE "$1" || true; }
@@ -82,9 +89,10 @@ pid_alive() {
 }
 pid_gone() { ! pid_alive "$1"; }
 
-# PIDs of a user's processes that are not zombies.
-user_live_pids() {
-        ps -u "$1" -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }'
+# Whether any process on this host has UID $1 (real, effective, saved or
+# file system): a container's user 1001 is the host's UID 1001 too.
+uid_in_use() {
+        grep -qsE "^Uid:.*[[:space:]]$1([[:space:]]|\$)" /proc/[0-9]*/status
 }
 
 # Field 22 of /proc/PID/stat; comm may hold spaces and ')'.

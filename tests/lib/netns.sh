@@ -6,6 +6,12 @@
 #   in_srv CMD... / in_cli CMD...
 #   link_cut / link_restore: drop everything between the two in the client
 #   namespace (nft), so the server sees a silent, not a closed, connection.
+#   own_procs PGREP-ARGS...: pgrep among the test's own processes only
+#   own_live_pids USER: the user's live processes among them
+#
+# A test's own processes are those in its namespaces: sshd and every
+# session run in the server's, clients in the client's. A UID or a name
+# alone would reach processes of other tests, containers and users.
 
 SRV_ADDR=169.254.77.1
 CLI_ADDR=169.254.77.2
@@ -41,6 +47,28 @@ netns_kill_all() {
         local pid
         for pid in $(ip netns pids "$1" 2>/dev/null); do
                 kill -KILL "$pid" 2>/dev/null || true
+        done
+}
+
+# Every process in the test's namespaces.
+ns_pids() {
+        [ -n "${NS_SRV:-}" ] && ip netns pids "$NS_SRV" 2>/dev/null
+        [ -n "${NS_CLI:-}" ] && ip netns pids "$NS_CLI" 2>/dev/null
+        return 0
+}
+
+own_procs() { pgrep "$@" | grep -Fxf <(ns_pids); }
+
+own_live_pids() {
+        local uid pid k r _
+        uid=$(id -u "$1") || return 1
+        for pid in $(ns_pids); do
+                pid_alive "$pid" || continue
+                while read -r k r _; do
+                        [ "$k" = Uid: ] || continue
+                        [ "$r" = "$uid" ] && echo "$pid"
+                        break
+                done 2>/dev/null <"/proc/$pid/status"
         done
 }
 

@@ -21,14 +21,19 @@
 SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
 
 test_user_create() {
-        local i
+        local i uid
         TEST_USER="swdt$$"
-        for ((i = 0; i < 50; i++)); do
-                # Parallel tests contend for the passwd lock; retry briefly.
-                useradd -M -N -d "$WORK/home" -s /bin/sh "$TEST_USER" 2>/dev/null && break
-                sleep 0.1
+        # A UID that no account and no process has: never one a container
+        # or another namespace uses, so that nothing of theirs is ours.
+        for ((i = 0, uid = 30000 + $$ % 20000; i < 200; i++, uid++)); do
+                getent passwd "$uid" >/dev/null && continue
+                uid_in_use "$uid" && continue
+                # Parallel tests contend for the passwd lock and for UIDs.
+                useradd -M -N -u "$uid" -d "$WORK/home" -s /bin/sh "$TEST_USER" 2>/dev/null || continue
+                uid_in_use "$uid" || break
+                userdel "$TEST_USER" 2>/dev/null || true
         done
-        id "$TEST_USER" >/dev/null 2>&1 || fail "cannot create test user $TEST_USER"
+        id "$TEST_USER" >/dev/null 2>&1 || fail "cannot create test user $TEST_USER with a UID no process has"
         cleanup_push "test_user_delete '$TEST_USER'"
         TEST_UID=$(id -u "$TEST_USER")
         mkdir -p "$WORK/home" "$WORK/authorized_keys"
@@ -39,9 +44,12 @@ test_user_create() {
         cp "$CLIENT_KEY.pub" "$WORK/authorized_keys/$TEST_USER"
 }
 
+# The user's processes in the test's namespaces, then the account. Its UID
+# was no one else's, and what the test started elsewhere as the user it
+# stops itself, by PID.
 test_user_delete() {
         local i pid
-        for pid in $(pgrep -u "$1" 2>/dev/null); do
+        for pid in $(own_live_pids "$1"); do
                 kill -KILL "$pid" 2>/dev/null || true
         done
         for ((i = 0; i < 50; i++)); do

@@ -72,7 +72,7 @@ record_count() {
 # Predicates for wait_until: they are evaluated on every poll, which a
 # "$(...)" argument to wait_until is not.
 records_are() { [ "$(record_count)" = "$1" ]; }
-no_live_pids_of() { [ -z "$(user_live_pids "$1")" ]; }
+no_live_pids_of() { [ -z "$(own_live_pids "$1")" ]; }
 
 # The local (client-side) port of a client's connection, for a per-connection cut.
 client_port() {
