@@ -136,3 +136,65 @@ int cgroup_read_procs(int dir_fd, pid_t **ret, size_t *ret_n) {
                 return r;
         return cgroup_procs_parse(text, ret, ret_n);
 }
+
+static int walk_at(int dir_fd, unsigned depth, cgroup_proc_cb cb, void *userdata) {
+        _cleanup_free_ pid_t *pids = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        struct stat st;
+        size_t n = 0;
+        int r, fd;
+
+        r = cgroup_read_procs(dir_fd, &pids, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = cb(pids[i], userdata);
+                if (r != 0)
+                        return r;
+        }
+        /* A directory's link count is 2 and one per subdirectory (cgroupfs
+         * keeps it so too): a leaf, as scopes are, needs no listing. */
+        if (fstat(dir_fd, &st) == 0 && st.st_nlink <= 2)
+                return 0;
+        if (depth >= CGROUP_WALK_MAX_DEPTH)
+                return -ELOOP;
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                r = negative_errno();
+                safe_close(fd);
+                return r;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_close_ int sub = -1;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub < 0)
+                        continue; /* removed as its last process left */
+                r = walk_at(sub, depth + 1, cb, userdata);
+                if (r == -ENOENT || r == -ENODEV)
+                        continue;
+                if (r != 0)
+                        return r;
+        }
+        return errno != 0 ? negative_errno() : 0;
+}
+
+int cgroup_walk_procs(int dir_fd, cgroup_proc_cb cb, void *userdata) {
+        return walk_at(dir_fd, 0, cb, userdata);
+}
+
+bool cgroup_is_connection_unit(const char *cgroup) {
+        const char *leaf = cgroup ? strrchr(cgroup, '/') : NULL;
+        const char *at;
+        size_t n;
+
+        if (!leaf)
+                return false;
+        leaf++;
+        at = strchr(leaf, '@');
+        n = strlen(leaf);
+        return at && at > leaf && n > 8 && strcmp(leaf + n - 8, ".service") == 0 && at + 1 < leaf + n - 8;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -29,3 +30,16 @@ int cgroup_fd_id(int dir_fd, uint64_t *ret);
 /* The PIDs in a cgroup's cgroup.procs (not below it), in file order. */
 int cgroup_read_procs(int dir_fd, pid_t **ret, size_t *ret_n);
 int cgroup_procs_parse(const char *text, pid_t **ret, size_t *ret_n);
+
+/* Calls cb for every PID in the cgroup and the cgroups below it (at most
+ * CGROUP_WALK_MAX_DEPTH levels: -ELOOP beyond). cb returns 0 to go on, and
+ * anything else stops the walk with that value. A cgroup removed during
+ * the walk is left out. */
+#define CGROUP_WALK_MAX_DEPTH 16
+typedef int (*cgroup_proc_cb)(pid_t pid, void *userdata);
+int cgroup_walk_procs(int dir_fd, cgroup_proc_cb cb, void *userdata);
+
+/* Whether the cgroup is an instance of a template service,
+ * "<name>@<instance>.service": what systemd makes for each connection of
+ * a socket unit with Accept=yes (sshd@.service, ssh@.service). */
+bool cgroup_is_connection_unit(const char *cgroup);

@@ -23,6 +23,7 @@
 
 #include "cgroup_fs.h"
 #include "connection_end.h"
+#include "login_proof.h"
 #include "macro.h"
 #include "passwd_lookup.h"
 #include "proc.h"
@@ -102,56 +103,36 @@ static int lookup_user(const char *user, uid_t *ret_uid, char **ret_name) {
         return 0;
 }
 
-/* A cgroup made for this login: not the one sshd's listener is in (then it
- * would be sshd's own, shared with every session), and holding the monitor
- * alone. pam_systemd's new scope and a socket-activated sshd@.service
- * instance are such; a scope inherited from whoever started sshd is not.
- * Returns its id, or 0. */
+/* Returns the id of the monitor's cgroup when it was made for this login
+ * (login_proof.h), or 0. */
 static uint64_t own_cgroup_id(pam_handle_t *pamh, const char *cgroup, pid_t self, pid_t parent) {
-        _cleanup_free_ char *parent_cgroup = NULL, *mount = NULL;
-        _cleanup_free_ pid_t *procs = NULL;
-        _cleanup_close_ int fd = -1;
-        size_t n = 0;
+        _cleanup_free_ char *mount = NULL;
+        const char *why;
         uint64_t id;
+        int r;
 
-        if (!*cgroup || strcmp(cgroup, "/") == 0)
+        if (!*cgroup)
                 return 0;
-        if (proc_cgroup_read(NULL, parent, &parent_cgroup) < 0 || strcmp(parent_cgroup, cgroup) == 0)
-                return 0;
-        if (cgroup2_mount_find(NULL, &mount) < 0 || (fd = cgroup_open(mount, cgroup)) < 0 ||
-            cgroup_read_procs(fd, &procs, &n) < 0 || cgroup_fd_id(fd, &id) < 0) {
+        r = cgroup2_mount_find(NULL, &mount);
+        if (r >= 0)
+                r = login_cgroup_proof(NULL, mount, cgroup, self, parent, true, &id, &why);
+        if (r < 0) {
                 pam_syslog(pamh, LOG_WARNING, "cannot read cgroup %s: no proof that it is this login's own", cgroup);
                 return 0;
         }
-        if (n != 1 || procs[0] != self)
-                return 0;
-        return id;
+        return r > 0 ? id : 0;
 }
 
-/* pam_loginuid gives each login an audit session id that everything in it
- * inherits; the same id as the parent's means it never ran for this one,
- * and the id is someone else's (whoever started sshd). */
-static uint32_t own_audit_session(pam_handle_t *pamh, pid_t self, pid_t parent) {
-        uint32_t id, parent_id;
-        int r;
+static uint32_t own_audit_session(pam_handle_t *pamh, const char *cgroup, pid_t self, pid_t parent) {
+        const char *why;
+        uint32_t id;
+        int r = login_audit_proof(NULL, cgroup, self, parent, &id, &why);
 
-        r = proc_sessionid_read(NULL, self, &id);
-        if (r < 0) {
-                if (r != -ENODATA && r != -ENOENT)
-                        pam_syslog(pamh, LOG_WARNING, "cannot read audit session id: %s", strerror(-r));
-                return AUDIT_SESSION_UNSET;
-        }
-        r = proc_sessionid_read(NULL, parent, &parent_id);
-        if (r == 0 && parent_id == id) {
-                pam_syslog(pamh, LOG_NOTICE,
-                           "audit session %u is inherited from sshd's parent (is pam_loginuid before this "
-                           "module?): not recorded",
-                           (unsigned) id);
-                return AUDIT_SESSION_UNSET;
-        }
-        if (r < 0 && r != -ENODATA)
-                return AUDIT_SESSION_UNSET; /* cannot tell: no proof */
-        return id;
+        if (r < 0)
+                pam_syslog(pamh, LOG_WARNING, "cannot read audit session ids: %s", strerror(-r));
+        else if (r == 0 && strstr(why, "inherited"))
+                pam_syslog(pamh, LOG_NOTICE, "audit session not recorded: %s", why);
+        return r > 0 ? id : AUDIT_SESSION_UNSET;
 }
 
 /* What a record borrows or owns while it is being written. */
@@ -238,7 +219,7 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
                         rec->session_id = (char *) xdg_session;
         }
 
-        rec->audit_session = own_audit_session(pamh, rec->sshd_pid, rec->parent_pid);
+        rec->audit_session = own_audit_session(pamh, rec->cgroup, rec->sshd_pid, rec->parent_pid);
 
         r = connection_socket_find(pam_getenv(pamh, "SSH_CONNECTION"), rhost, &inode);
         if (r >= 0)

@@ -24,6 +24,7 @@
 #include "logind.h"
 #include "macro.h"
 #include "proof.h"
+#include "sshd_listener.h"
 #include "sweep.h"
 #include "time_span.h"
 
@@ -153,8 +154,18 @@ void leftovers_kill(Daemon *d, Ending **v, size_t n) {
         }
         for (size_t i = 0; i < n_listeners; i++)
                 protect[i] = listeners[i].pid;
+        /* And as the kernel shows them now: after a restart of sshd the
+         * new listener is in no record. Without that word, nothing is killed. */
+        _cleanup_(sshd_listeners_done) SshdListeners sshd = {};
+        r = sshd_listeners_load(&sshd, d->proc_root, d->diag_fd);
+        if (r < 0) {
+                log_error_errno(r, "Cannot find sshd's listeners, so cannot kill leftovers now; trying again");
+                for (size_t i = 0; i < n; i++)
+                        v[i]->kill_at = now + ROUND_DELAY_USEC;
+                return;
+        }
         _cleanup_(proof_context_done) ProofContext c = {};
-        r = proof_context_init(&c, d->proc_root, d->cgroup_mount, listeners, n_listeners);
+        r = proof_context_init(&c, d->proc_root, d->cgroup_mount, &sshd, listeners, n_listeners);
         if (r < 0) {
                 log_error_errno(r, "Cannot kill leftovers now; trying again");
                 for (size_t i = 0; i < n; i++)
@@ -227,7 +238,7 @@ void leftovers_kill(Daemon *d, Ending **v, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if (v[i]->first_sweep == 0)
                         v[i]->first_sweep = sweep_start;
-        r = sweep_kill(d->proc_root, targets, n, protect, n_listeners, &killed, d->spare_fds);
+        r = sweep_kill(d->proc_root, targets, n, protect, n_listeners, &sshd, &killed, d->spare_fds);
         if (r < 0)
                 log_error_errno(r, "Cannot read /proc to kill leftovers; trying again");
 
@@ -237,6 +248,11 @@ void leftovers_kill(Daemon *d, Ending **v, size_t n) {
                 e->killed_tree += targets[i].killed_tree;
                 e->killed_cgroup += targets[i].killed_cgroup;
                 e->killed_audit += targets[i].killed_audit;
+                if (targets[i].spared_listeners > 0) {
+                        log_warning("%s: spared %u of sshd's listeners that its process tree or audit session led to",
+                                    e->name, targets[i].spared_listeners);
+                        ending_note(e, "spared %u of sshd's listeners", targets[i].spared_listeners);
+                }
                 uint64_t st;
                 if (id_map_get(&killed, (uint64_t) e->rec.sshd_pid, &st) && st == e->rec.sshd_starttime)
                         e->monitor_killed = true;

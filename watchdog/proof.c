@@ -35,58 +35,37 @@ static bool alive(const char *proc_root, const ProcRef *p) {
                st.state != 'Z';
 }
 
-/* A process older than the login in the cgroup or below it: the cgroup was
- * not made for this login, whatever the record says. Bounded depth. */
-static int older_process_in(const char *proc_root, int dfd, uint64_t monitor_starttime, unsigned depth,
-                            pid_t *ret_pid) {
-        _cleanup_free_ pid_t *pids = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        size_t n = 0;
-        int r;
+typedef struct CgroupCheck {
+        const ProofContext *c;
+        uint64_t monitor_starttime;
+        pid_t pid;        /* out: the process that refutes the proof */
+        bool listener;    /* out: it is sshd's listener (else: older than the login) */
+} CgroupCheck;
 
-        r = cgroup_read_procs(dfd, &pids, &n);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                ProcStat st;
-                if (proc_stat_read(proc_root, pids[i], &st) == 0 && st.starttime < monitor_starttime) {
-                        *ret_pid = pids[i];
-                        return 1;
-                }
+/* A process older than the login, or sshd's listener, in the cgroup or
+ * below it: the cgroup was not made for this login, whatever the record
+ * says. */
+static int refuting_cb(pid_t pid, void *userdata) {
+        CgroupCheck *k = userdata;
+        ProcStat st;
+
+        if (proc_stat_read(k->c->proc_root, pid, &st) == 0 && st.starttime < k->monitor_starttime) {
+                k->pid = pid;
+                return 1;
         }
-        if (depth >= 16)
-                return -ELOOP;
-        /* A directory's link count is 2 and one per subdirectory (cgroupfs
-         * keeps it so too): a scope has none, and no listing is needed. */
-        struct stat st;
-        if (fstat(dfd, &st) == 0 && st.st_nlink <= 2)
-                return 0;
-        int dup_fd = dup(dfd);
-        if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
-                r = negative_errno();
-                safe_close(dup_fd);
-                return r;
-        }
-        while ((errno = 0, de = readdir(d))) {
-                _cleanup_close_ int sub = -1;
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                if (sub < 0)
-                        continue; /* removed while we looked */
-                r = older_process_in(proc_root, sub, monitor_starttime, depth + 1, ret_pid);
-                if (r != 0)
-                        return r;
+        if (k->c->sshd && sshd_listener_is(k->c->sshd, pid) > 0) {
+                k->pid = pid;
+                k->listener = true;
+                return 1;
         }
         return 0;
 }
 
-int proof_context_init(ProofContext *c, const char *proc_root, const char *cgroup_mount, const ProcRef *candidates,
-                       size_t n) {
+int proof_context_init(ProofContext *c, const char *proc_root, const char *cgroup_mount, const SshdListeners *sshd,
+                       const ProcRef *candidates, size_t n) {
         pid_t fixed[2] = { 1, getpid() };
 
-        *c = (ProofContext) { .proc_root = proc_root, .cgroup_mount = cgroup_mount };
+        *c = (ProofContext) { .proc_root = proc_root, .cgroup_mount = cgroup_mount, .sshd = sshd };
         c->listeners = calloc(n ?: 1, sizeof(ProcRef));
         c->protected_cgroups = calloc(n + 2, sizeof(char *));
         if (!c->listeners || !c->protected_cgroups) {
@@ -123,7 +102,6 @@ void proof_context_done(ProofContext *c) {
 int proof_scope(const ProofContext *c, const SessionRecord *rec, char **ret_why) {
         _cleanup_close_ int fd = -1;
         uint64_t id;
-        pid_t older;
         int r;
 
         *ret_why = NULL;
@@ -149,9 +127,12 @@ int proof_scope(const ProofContext *c, const SessionRecord *rec, char **ret_why)
         if (!cgroup_kill_allowed(rec->cgroup, c->protected_cgroups, c->n_protected))
                 return why(ret_why, "cgroup %s holds PID 1, this daemon or sshd's listener", rec->cgroup);
 
-        r = older_process_in(c->proc_root, fd, rec->sshd_starttime, 0, &older);
+        CgroupCheck k = { .c = c, .monitor_starttime = rec->sshd_starttime };
+        r = cgroup_walk_procs(fd, refuting_cb, &k);
+        if (r > 0 && k.listener)
+                return why(ret_why, "cgroup %s holds PID %d, sshd's listener", rec->cgroup, (int) k.pid);
         if (r > 0)
-                return why(ret_why, "cgroup %s holds PID %d, which is older than the login", rec->cgroup, (int) older);
+                return why(ret_why, "cgroup %s holds PID %d, which is older than the login", rec->cgroup, (int) k.pid);
         if (r < 0)
                 return why(ret_why, "cannot list cgroup %s: %s", rec->cgroup, strerror(-r));
         return 1;
@@ -170,6 +151,7 @@ typedef struct AuditWalk {
         AuditProof *v;
         IdMap by_id;   /* audit id -> index */
         const char *proc_root;
+        const SshdListeners *sshd;
 } AuditWalk;
 
 static int audit_walk_cb(pid_t pid, const ProcStat *st, void *userdata) {
@@ -183,12 +165,15 @@ static int audit_walk_cb(pid_t pid, const ProcStat *st, void *userdata) {
         if (a->proven && st->starttime < a->rec->sshd_starttime) {
                 a->proven = false;
                 why(&a->why, "PID %d, older than the login, is in audit session %" PRIu32 " too", (int) pid, id);
+        } else if (a->proven && w->sshd && sshd_listener_is(w->sshd, pid) > 0) {
+                a->proven = false;
+                why(&a->why, "sshd's listener PID %d is in audit session %" PRIu32 " too", (int) pid, id);
         }
         return 0;
 }
 
 int proof_audit(const ProofContext *c, AuditProof *v, size_t n) {
-        AuditWalk w = { .v = v, .proc_root = c->proc_root };
+        AuditWalk w = { .v = v, .proc_root = c->proc_root, .sshd = c->sshd };
         size_t candidates = 0;
         int r = 0;
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cgroup_fs.h"
+#include "login_proof.h"
 #include "log.h"
 #include "macro.h"
 #include "passwd_lookup.h"
@@ -158,8 +159,8 @@ static void collect_connection(Daemon *d, SessionRecord *rec) {
 /* The record, as the PAM module would write it from inside the monitor. */
 static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup) {
         SessionRecord *rec = &g->rec;
-        _cleanup_free_ char *parent_cgroup = NULL;
-        uint32_t audit, parent_audit;
+        const char *why;
+        uint32_t audit;
         struct timespec ts;
         int r;
 
@@ -190,23 +191,19 @@ static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup
                 return r;
         if (!rec->cgroup)
                 return -ENOMEM;
-        /* Another manager's cgroup made for this connection (a logind scope,
-         * sshd@.service) is this login's own; sshd's own is everyone's. */
-        *ret_sshds_cgroup = true;
-        if (rec->cgroup[0] && strcmp(rec->cgroup, "/") != 0 &&
-            proc_cgroup_read(d->proc_root, rec->parent_pid, &parent_cgroup) == 0 &&
-            strcmp(parent_cgroup, rec->cgroup) != 0 && d->cgroup_mount) {
-                _cleanup_close_ int fd = cgroup_open(d->cgroup_mount, rec->cgroup);
-                if (fd >= 0 && cgroup_fd_id(fd, &rec->cgroup_id) == 0)
-                        *ret_sshds_cgroup = false;
-        }
-
-        /* Set for this login only when it differs from the parent's. */
-        if (proc_sessionid_read(d->proc_root, rec->sshd_pid, &audit) == 0) {
-                r = proc_sessionid_read(d->proc_root, rec->parent_pid, &parent_audit);
-                if ((r == 0 && parent_audit != audit) || r == -ENODATA)
-                        rec->audit_session = audit;
-        }
+        /* The PAM module's proofs (login_proof.h): another manager's cgroup
+         * made for this connection alone (a logind scope, sshd@.service) is
+         * this login's own; sshd's own, or one an orphaned monitor sits in,
+         * is not. */
+        r = login_cgroup_proof(d->proc_root, d->cgroup_mount, rec->cgroup, rec->sshd_pid, rec->parent_pid, false,
+                               &rec->cgroup_id, &why);
+        if (r <= 0 && rec->cgroup[0])
+                log_info("Session %s: cgroup %s is not the login's own: %s", g->name, rec->cgroup,
+                         r < 0 ? strerror(-r) : why);
+        *ret_sshds_cgroup = r <= 0;
+        r = login_audit_proof(d->proc_root, rec->cgroup, rec->sshd_pid, rec->parent_pid, &audit, &why);
+        if (r > 0)
+                rec->audit_session = audit;
 
         if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
                 return negative_errno();

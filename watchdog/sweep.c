@@ -48,6 +48,7 @@ typedef struct Sweep {
         size_t n_targets;
         const pid_t *protect;
         size_t n_protect;
+        const SshdListeners *sshd;
         IdMap tree;       /* PID -> index into tree_refs, the processes named from the start */
         const ProcRef **tree_refs;
         size_t *tree_target;
@@ -59,6 +60,7 @@ typedef struct Sweep {
         bool *failed;     /* per target: a process could not be stopped for a reason that may pass */
         bool raced;       /* this pass, a process went before it could be told whose it was */
         IdMap zombies;    /* PID -> start time: the exited processes of audit sessions seen so far */
+        IdMap spared;     /* PID -> start time: sshd's listeners met, each counted once */
         size_t keep_fds;  /* pidfds kept from stop to kill: it saves opening (and checking) each twice */
 } Sweep;
 
@@ -236,6 +238,16 @@ static int stop_one(Sweep *s, pid_t pid, uint64_t starttime, size_t t, Why why) 
                 safe_close(fd);
                 return 0;
         }
+        if (s->sshd && sshd_listener_is(s->sshd, pid) != 0) {
+                /* Pinned, and sshd's listener (or gone): whatever led here,
+                 * it is not the session's. */
+                safe_close(fd);
+                if (!id_map_get(&s->spared, (uint64_t) pid, &k)) {
+                        (void) id_map_put(&s->spared, (uint64_t) pid, starttime);
+                        s->targets[t].spared_listeners++;
+                }
+                return 0;
+        }
         r = (int) syscall(SYS_pidfd_send_signal, fd, SIGSTOP, NULL, 0);
         if (r < 0) {
                 safe_close(fd);
@@ -362,9 +374,9 @@ static int stop_trees(Sweep *s) {
 }
 
 int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_t *protect, size_t n_protect,
-               IdMap *killed, size_t keep_fds) {
+               const SshdListeners *sshd, IdMap *killed, size_t keep_fds) {
         Sweep s = { .proc_root = proc_root, .targets = targets, .n_targets = n, .protect = protect,
-                    .n_protect = n_protect, .keep_fds = keep_fds };
+                    .n_protect = n_protect, .sshd = sshd, .keep_fds = keep_fds };
         size_t n_refs = 0, k = 0;
         bool any_new = true;
         int r = 0;
@@ -373,6 +385,7 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
                 return 0;
         for (size_t i = 0; i < n; i++) {
                 targets[i].killed_tree = targets[i].killed_cgroup = targets[i].killed_audit = 0;
+                targets[i].spared_listeners = 0;
                 targets[i].incomplete = false;
                 n_refs += targets[i].n_tree;
         }
@@ -464,6 +477,7 @@ out:
         id_map_done(&s.tree);
         id_map_done(&s.audit);
         id_map_done(&s.zombies);
+        id_map_done(&s.spared);
         id_map_done(&s.stopped);
         free(s.tree_refs);
         free(s.tree_target);

@@ -7,6 +7,7 @@
 
 #include "id_map.h"
 #include "proc.h"
+#include "sshd_listener.h"
 
 /* Kills what is left of ended sessions, for all of a batch at once. Each
  * process of a target is stopped (SIGSTOP) as it is found, so that it can
@@ -35,13 +36,15 @@ typedef struct SweepTarget {
         unsigned killed_cgroup; /* out: killed as part of the cgroup alone */
         unsigned killed_audit; /* out: killed for the audit session alone */
         bool incomplete;       /* out: new processes still turned up in the last pass, or an error stopped one */
+        unsigned spared_listeners; /* out: processes of it spared because they are sshd's listeners */
 } SweepTarget;
 
-/* protect: PIDs never signalled whatever they look like (sshd's listener);
- * PID 1 and the caller never are either. killed, when not NULL, gets the
+/* protect: PIDs never signalled whatever they look like (sshd's listener,
+ * as records know it); PID 1 and the caller never are either, nor any of
+ * sshd's listeners as the kernel shows them (sshd, when not NULL). killed, when not NULL, gets the
  * PID (and start time) of every process killed: for a while they are still
  * listed in their cgroups. keep_fds: how many pidfds may stay open from the
  * stop to the kill (the rest are opened again). Returns 0 or a negative
  * errno when /proc cannot be read at all. */
 int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_t *protect, size_t n_protect,
-               IdMap *killed, size_t keep_fds);
+               const SshdListeners *sshd, IdMap *killed, size_t keep_fds);

@@ -42,7 +42,7 @@ int tcp_diag_open(void) {
         return fd < 0 ? negative_errno() : fd;
 }
 
-static void fill_request(DiagRequest *r, uint8_t family, uint16_t flags, uint32_t seq,
+static void fill_request(DiagRequest *r, uint8_t family, uint16_t flags, uint32_t seq, uint32_t states,
                          const struct inet_diag_sockid *id) {
         memset(r, 0, sizeof(*r));
         r->nlh.nlmsg_len = sizeof(*r);
@@ -52,7 +52,7 @@ static void fill_request(DiagRequest *r, uint8_t family, uint16_t flags, uint32_
         r->req.sdiag_family = family;
         r->req.sdiag_protocol = IPPROTO_TCP;
         r->req.idiag_ext = 1 << (INET_DIAG_INFO - 1);
-        r->req.idiag_states = STATES_NOT_LISTEN;
+        r->req.idiag_states = states;
         if (id)
                 r->req.id = *id;
 }
@@ -138,14 +138,14 @@ int tcp_diag_parse_dump(const void *buf, size_t size, uint32_t seq, tcp_diag_cb 
         return 0;
 }
 
-static int dump_family(int fd, uint8_t family, uint32_t seq, tcp_diag_cb cb, void *userdata) {
+static int dump_family(int fd, uint8_t family, uint32_t seq, uint32_t states, tcp_diag_cb cb, void *userdata) {
         _cleanup_free_ void *buf = malloc(RECV_BUFFER);
         DiagRequest req;
         int r;
 
         if (!buf)
                 return -ENOMEM;
-        fill_request(&req, family, NLM_F_DUMP, seq, NULL);
+        fill_request(&req, family, NLM_F_DUMP, seq, states, NULL);
         r = send_all(fd, &req, sizeof(req));
         if (r < 0)
                 return r;
@@ -165,13 +165,21 @@ static uint32_t next_seq(void) {
         return ++seq;
 }
 
-int tcp_diag_dump(int fd, tcp_diag_cb cb, void *userdata) {
-        int r = dump_family(fd, AF_INET, next_seq(), cb, userdata);
+static int dump_states(int fd, uint32_t states, tcp_diag_cb cb, void *userdata) {
+        int r = dump_family(fd, AF_INET, next_seq(), states, cb, userdata);
         if (r < 0)
                 return r;
-        r = dump_family(fd, AF_INET6, next_seq(), cb, userdata);
+        r = dump_family(fd, AF_INET6, next_seq(), states, cb, userdata);
         /* A kernel without IPv6 has no inet6 diag handler. */
         return r == -ENOENT || r == -EAFNOSUPPORT ? 0 : r;
+}
+
+int tcp_diag_dump(int fd, tcp_diag_cb cb, void *userdata) {
+        return dump_states(fd, STATES_NOT_LISTEN, cb, userdata);
+}
+
+int tcp_diag_dump_listening(int fd, tcp_diag_cb cb, void *userdata) {
+        return dump_states(fd, 1U << STATE_LISTEN, cb, userdata);
 }
 
 static int query_batch(int fd, TcpInput *socks, size_t n) {
@@ -189,7 +197,7 @@ static int query_batch(int fd, TcpInput *socks, size_t n) {
                         first = seq;
                 socks[i].found = false;
                 socks[i].error = -EIO; /* until its answer comes */
-                fill_request(&reqs[i], socks[i].family, 0, seq, &socks[i].id);
+                fill_request(&reqs[i], socks[i].family, 0, seq, STATES_NOT_LISTEN, &socks[i].id);
         }
         /* Sequence numbers are consecutive unless they wrapped inside the batch. */
         r = send_all(fd, reqs, n * sizeof(DiagRequest));

@@ -32,6 +32,8 @@ int tcp_diag_open(void);
  * The callback returns <0 to abort the dump with that error. */
 typedef int (*tcp_diag_cb)(const TcpInput *in, void *userdata);
 int tcp_diag_dump(int fd, tcp_diag_cb cb, void *userdata);
+/* Every listening TCP socket, IPv4 and IPv6, in this network namespace. */
+int tcp_diag_dump_listening(int fd, tcp_diag_cb cb, void *userdata);
 
 /* One buffer of a dump's answer: calls cb for each socket of request seq.
  * 1 when the dump is done, 0 when more is to come, <0 for an error the

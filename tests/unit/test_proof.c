@@ -91,7 +91,7 @@ static int teardown(void **state) {
 static void test_scope(void **state) {
         ProcRef listener = { .pid = 700, .starttime = 100 };
         ProofContext c;
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
         SessionRecord rec = record();
         char *why = NULL;
 
@@ -138,31 +138,31 @@ static void test_scope(void **state) {
 static void test_scope_refused(void **state) {
         ProcRef listener = { .pid = 700, .starttime = 100 };
         ProofContext c;
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
         SessionRecord rec = record();
         char *why = NULL;
 
         /* What is protected is read when the batch starts. */
         add_proc(700, 1, 100, 0, "/user.slice/session-7.scope");
         proof_context_done(&c);
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
         assert_int_equal(proof_scope(&c, &rec, &why), 0);
         assert_non_null(strstr(why, "listener"));
         free(why);
         add_proc(700, 1, 100, 0, "/system.slice/ssh.service");
         proof_context_done(&c);
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
         assert_int_equal(proof_scope(&c, &rec, &why), 1);
 
         /* A parent of PID 1's cgroup. */
         add_proc(1, 0, 1, 0, "/user.slice/session-7.scope/init");
         proof_context_done(&c);
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
         assert_int_equal(proof_scope(&c, &rec, &why), 0);
         free(why);
         add_proc(1, 0, 1, 0, "/init.scope");
         proof_context_done(&c);
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
 
         add_proc(4244, 1, MONITOR_START - 1, 0, "/user.slice/session-7.scope");
         tmp_tree_write(cg, "user.slice/session-7.scope/cgroup.procs", "4243\n4244\n");
@@ -182,7 +182,7 @@ static void test_scope_refused(void **state) {
 static void test_audit(void **state) {
         ProcRef listener = { .pid = 700, .starttime = 100 };
         ProofContext c;
-        assert_int_equal(proof_context_init(&c, proc, cg, &listener, 1), 0);
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
         SessionRecord rec = record(), unset = record(), v1 = record();
         AuditProof a[3];
 
@@ -242,11 +242,75 @@ static void test_audit(void **state) {
         proof_context_done(&c);
 }
 
+/* A listener no record knows: sshd restarted into the login's recorded
+ * cgroup (or audit session) after the login, so younger than it. Found by
+ * what it runs and holds: root's, an sshd executable, a listening socket. */
+static void fake_listener(pid_t pid, uint32_t audit, const char *cgroup, uid_t uid) {
+        char rel[64], text[128];
+
+        add_proc(pid, 1, MONITOR_START + 100, audit, cgroup);
+        tmp_tree_write(proc, "bin/sshd", "");
+        snprintf(rel, sizeof(rel), "%d/exe", (int) pid);
+        snprintf(text, sizeof(text), "%s/bin/sshd", proc);
+        tmp_tree_symlink(proc, rel, text);
+        snprintf(rel, sizeof(rel), "%d/status", (int) pid);
+        snprintf(text, sizeof(text), "Name:\tsshd\nUid:\t%u\t%u\t%u\t%u\n", (unsigned) uid, (unsigned) uid,
+                 (unsigned) uid, (unsigned) uid);
+        tmp_tree_write(proc, rel, text);
+        snprintf(rel, sizeof(rel), "%d/fd/3", (int) pid);
+        tmp_tree_symlink(proc, rel, "socket:[777]");
+}
+
+static void test_listener_found_now(void **state) {
+        SshdListeners l = { .proc_root = proc };
+        ProcRef listener = { .pid = 700, .starttime = 100 };
+        SessionRecord rec = record();
+        char *why = NULL;
+        ProofContext c;
+        AuditProof a;
+
+        assert_int_equal(id_map_put(&l.listening, 777, 1), 0);
+        fake_listener(4300, 7, "/user.slice/session-7.scope", 0);
+        tmp_tree_write(cg, "user.slice/session-7.scope/cgroup.procs", "4243\n4300\n");
+        assert_int_equal(sshd_listener_is(&l, 4300), 1);
+        assert_int_equal(sshd_listener_is(&l, 4243), 0);
+        assert_int_equal(sshd_listener_is(&l, 4399), -ESRCH);
+
+        /* Without the kernel's word, the record's parent alone: proven. */
+        assert_int_equal(proof_context_init(&c, proc, cg, NULL, &listener, 1), 0);
+        assert_int_equal(proof_scope(&c, &rec, &why), 1);
+        proof_context_done(&c);
+        /* With it: refused, for the cgroup and the audit session alike. */
+        assert_int_equal(proof_context_init(&c, proc, cg, &l, &listener, 1), 0);
+        assert_int_equal(proof_scope(&c, &rec, &why), 0);
+        assert_non_null(strstr(why, "PID 4300, sshd's listener"));
+        free(why);
+        assert_int_equal(proof_logind(&c, &rec, &why), 0);
+        free(why);
+        a = (AuditProof) { .rec = &rec };
+        assert_int_equal(proof_audit(&c, &a, 1), 0);
+        assert_false(a.proven);
+        assert_non_null(strstr(a.why, "listener PID 4300"));
+        free(a.why);
+
+        /* Not a listener: a user's session process listening for a forward,
+         * and an sshd that holds no listening socket (a monitor). */
+        fake_listener(4301, 7, "/user.slice/session-7.scope", 1000);
+        tmp_tree_write(cg, "user.slice/session-7.scope/cgroup.procs", "4243\n4301\n");
+        assert_int_equal(sshd_listener_is(&l, 4301), 0);
+        assert_int_equal(proof_scope(&c, &rec, &why), 1);
+        id_map_done(&l.listening);
+        assert_int_equal(sshd_listener_is(&l, 4300), 0);
+        proof_context_done(&c);
+        sshd_listeners_done(&l);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_scope_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_listener_found_now, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,7 +142,7 @@ static void test_tree_after_root_exits(void **state) {
         assert_true(running(child));
 
         SweepTarget t = { .tree = trees[0], .n_tree = n_trees[0], .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_int_equal(t.killed_tree, 2);
         assert_int_equal(t.killed_audit, 0);
         assert_false(t.incomplete);
@@ -164,7 +164,7 @@ static void test_reused_pid_spared(void **state) {
         ProcRef stale = ref_of(p);
         stale.starttime += 1;
         SweepTarget t = { .tree = &stale, .n_tree = 1, .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_int_equal(t.killed_tree, 0);
         msleep(20);
         assert_true(running(p));
@@ -173,7 +173,7 @@ static void test_reused_pid_spared(void **state) {
         ProcRef me = ref_of(getpid()), good = ref_of(p);
         ProcRef both[] = { me, good };
         t = (SweepTarget) { .tree = both, .n_tree = 2, .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, &p, 1, NULL, 0), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, &p, 1, NULL, NULL, 0), 0);
         assert_int_equal(t.killed_tree, 0);
         assert_true(running(p));
         kill(p, SIGKILL);
@@ -199,7 +199,7 @@ static void test_forker(void **state) {
                 msleep(5);
         ProcRef r = ref_of(forker);
         SweepTarget t = { .tree = &r, .n_tree = 1, .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_true(t.killed_tree >= 10);
         assert_false(t.incomplete);
         wait_gone(forker);
@@ -281,7 +281,7 @@ static void test_audit_hopper(void **state) {
         assert_true(beating());
 
         SweepTarget t = { .audit = id, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_true(t.killed_audit >= 1);
         assert_false(t.incomplete);
         assert_false(beating());
@@ -346,7 +346,7 @@ static void test_audit_other_user(void **state) {
         /* Not in the tree: the other user's process stays, even as a child
          * of a process of the session. */
         SweepTarget t = { .audit = id, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_int_equal(t.killed_audit, 2); /* session and mine */
         assert_int_equal(t.killed_tree, 0);
         wait_gone(mine);
@@ -355,7 +355,7 @@ static void test_audit_other_user(void **state) {
         /* In the tree it is the session's. */
         ProcRef r = ref_of(other);
         t = (SweepTarget) { .tree = &r, .n_tree = 1, .audit = id, .uid = getuid() };
-        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, 16), 0);
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_int_equal(t.killed_tree, 1);
         wait_gone(other);
         reap_all();
