@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* /etc/sshd-watchdog/watchdog.conf and its drop-ins (DESIGN.md section 5). */
+/* /etc/sshd-watchdog/watchdog.conf and its drop-ins (docs/design.md, section 8). */
 
 #define CONFIG_FILE_DEFAULT "/etc/sshd-watchdog/watchdog.conf"
 #define INPUT_TIMEOUT_DEFAULT_USEC (15 * 60 * UINT64_C(1000000))

@@ -21,7 +21,7 @@
 #define CONTROL_SOCKET_NAME "control.sock"
 #define CONTROL_VERSION 1
 
-/* The values of STATE, each a state of the daemon's (DESIGN.md section 9). */
+/* The values of STATE, each a state of the daemon's (docs/design.md, section 11). */
 #define CONTROL_STATE_WATCHING "watching"       /* timed */
 #define CONTROL_STATE_DRY_RUN "dry-run"         /* timed, DryRun=yes: reported, not ended */
 #define CONTROL_STATE_UNTIMED "untimed"         /* InputTimeoutSec=0 */

@@ -6,7 +6,7 @@
 
 #include "macro.h"
 
-/* Structured logging for the daemon and tools (DESIGN.md section 6): to the
+/* Structured logging for the daemon and tools (docs/design.md, section 9): to the
  * journal with MESSAGE_ID and fields when journald is there, else one line on
  * stderr that carries the same fields, so tests on hosts without journald
  * can read them. Not for the PAM module, which uses pam_syslog. */

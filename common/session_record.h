@@ -10,7 +10,7 @@
 #include "proc.h"
 
 /* One file per ssh session, <state-dir>/sessions/<sshd-pid>-<starttime>, in
- * KEY=VALUE lines like logind's own session files (DESIGN.md section 3). The
+ * KEY=VALUE lines like logind's own session files (docs/design.md, section 3). The
  * PAM module writes it at open_session and removes it at close_session; the
  * daemon and the tools only read it. */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Ending a session, in the order of DESIGN.md section 4: the journal entry
+/* Ending a session, in the order of docs/design.md, section 5: the journal entry
  * first; then SIGTERM to sshd's monitor, which closes the session the way
  * sshd does (close_session, SIGHUP to the shell, a wtmp logout); then,
  * KillGraceSec later, SIGKILL for whatever the session left behind. Never

@@ -9,8 +9,8 @@
 #include "sshd_listener.h"
 
 /* Before a way of killing is used for a session, the fact it rests on is
- * checked against the kernel, at that moment (DESIGN.md section 4, "Proof
- * before a kill"). Without the proof the way is not used, and *ret_why says
+ * checked against the kernel, at that moment (docs/design.md, section 4).
+ * Without the proof the way is not used, and *ret_why says
  * why, for the journal (heap, may be NULL on ENOMEM). */
 
 /* What a batch of proofs shares, read once: sshd's listeners that are

@@ -4,7 +4,7 @@
 #include "daemon.h"
 #include "time_span.h"
 
-/* The journal fields of a session entry (DESIGN.md section 6) and the words
+/* The journal fields of a session entry (docs/design.md, section 9) and the words
  * that name it in MESSAGE=. */
 typedef struct Fields {
         char *v[14];                 /* "KEY=VALUE", NULL-terminated */
