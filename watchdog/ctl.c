@@ -106,7 +106,7 @@ static int answer_parse(Answer *a) {
 /* Connects and reads the whole answer; EXIT_NOT_RUNNING semantics for the
  * errors that mean no daemon listens. */
 static int answer_fetch(const char *state_dir, Answer *a) {
-        _cleanup_close_ int fd = unix_connect(state_dir, CONTROL_SOCKET_NAME);
+        _cleanup_close_ int fd = unix_connect(state_dir, CONTROL_SOCKET_NAME, 0);
         size_t size = 0, allocated = 0;
         int r;
 

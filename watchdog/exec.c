@@ -41,15 +41,16 @@ static uint64_t now_msec(void) {
 
 /* The daemon's one-line answer, or why there is none. */
 static int ask_daemon(const char *state_dir, char *answer, size_t size) {
-        _cleanup_close_ int fd = unix_connect(state_dir, REGISTER_SOCKET_NAME);
+        /* The daemon accepts registrations at a bounded rate: under a
+         * flood the connect waits its turn, within the same limit. */
+        uint64_t end = now_msec() + REGISTER_TIMEOUT_MSEC;
+        _cleanup_close_ int fd = unix_connect(state_dir, REGISTER_SOCKET_NAME, REGISTER_TIMEOUT_MSEC);
         size_t got = 0;
-        uint64_t end;
         int r;
 
         if (fd < 0)
                 return fd;
 
-        end = now_msec() + REGISTER_TIMEOUT_MSEC;
         while (got + 1 < size) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
                 uint64_t now = now_msec();

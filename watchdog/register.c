@@ -34,6 +34,7 @@
 #include "time_span.h"
 #include "peer_monitor.h"
 #include "register.h"
+#include "register_budget.h"
 #include "register_socket.h"
 #include "transient_scope.h"
 #include "unix_listen.h"
@@ -59,6 +60,7 @@ typedef struct Registration {
         sd_bus_slot *slot;
         sd_event_source *timer;
         uint64_t accepted_at;   /* CLOCK_MONOTONIC */
+        uid_t uid;              /* the peer's, with an in-flight slot of its budget */
         uint64_t give_up;       /* CLOCK_MONOTONIC */
         struct Registration *next, *prev;
 } Registration;
@@ -74,6 +76,7 @@ static void registration_free(Registration *g) {
         if (g->next)
                 g->next->prev = g->prev;
         n_registrations--;
+        register_budget_end(g->daemon->register_budget, g->uid);
         sd_bus_slot_unref(g->slot);
         sd_event_source_disable_unref(g->timer);
         safe_close(g->fd);
@@ -361,13 +364,16 @@ static bool registration_start(Registration *g, uid_t uid) {
         if (r == 0 && !pidfd_alive(g->pidfd))
                 r = -ESRCH; /* the PID we read may name another process now */
         if (r == -EPERM) {
-                log_notice("Refused to register PID %d of UID %u: %s", (int) g->pm.peer.pid, (unsigned) uid,
-                           why ?: "not below an sshd monitor of that user");
+                if (register_budget_log(d->register_budget, uid, g->accepted_at))
+                        log_notice("Refused to register PID %d of UID %u: %s", (int) g->pm.peer.pid, (unsigned) uid,
+                                   why ?: "not below an sshd monitor of that user");
                 answer(g->fd, "NO %s", why ?: "not below an sshd monitor of that user");
                 return true;
         }
         if (r < 0) {
-                log_errno(LOG_NOTICE, r, "Cannot register PID %d of UID %u", (int) g->pm.peer.pid, (unsigned) uid);
+                if (register_budget_log(d->register_budget, uid, g->accepted_at))
+                        log_errno(LOG_NOTICE, r, "Cannot register PID %d of UID %u", (int) g->pm.peer.pid,
+                                  (unsigned) uid);
                 answer(g->fd, "NO cannot read its processes: %s", strerror(-r));
                 return true;
         }
@@ -437,13 +443,43 @@ static int peer_pidfd(int fd, pid_t pid) {
         return pidfd < 0 ? negative_errno() : pidfd;
 }
 
+static int on_resume(sd_event_source *src, uint64_t usec, void *userdata) {
+        Daemon *d = userdata;
+
+        (void) sd_event_source_set_enabled(d->registry, SD_EVENT_ON);
+        return 0;
+}
+
+/* Over REGISTER_ACCEPT_PER_SEC: the connections wait in the backlog. */
+static void pause_accepting(Daemon *d, uint64_t until) {
+        int r;
+
+        if (!d->registry_resume)
+                r = sd_event_add_time(d->event, &d->registry_resume, CLOCK_MONOTONIC, until, USEC_PER_MSEC, on_resume,
+                                      d);
+        else
+                r = sd_event_source_set_time(d->registry_resume, until);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(d->registry_resume, SD_EVENT_ONESHOT);
+        if (r < 0)
+                return; /* accept on rather than never again */
+        (void) sd_event_source_set_enabled(d->registry, SD_EVENT_OFF);
+}
+
 static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *userdata) {
         Daemon *d = userdata;
-        _cleanup_close_ int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        _cleanup_close_ int fd = -1;
         struct ucred cred;
         socklen_t len = sizeof(cred);
+        uint64_t now = monotonic_now(), resume;
         Registration *g;
+        int r;
 
+        if (!register_budget_accept(d->register_budget, now, &resume)) {
+                pause_accepting(d, resume);
+                return 0;
+        }
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) {
                 if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                         log_debug("Cannot accept a registration: %m");
@@ -454,18 +490,30 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
                 return 0;
         }
         if (n_registrations >= REGISTER_IN_FLIGHT_MAX) {
-                log_warning("Too many registrations at once; refusing PID %d of UID %u", (int) cred.pid,
-                            (unsigned) cred.uid);
+                if (register_budget_log(d->register_budget, cred.uid, now))
+                        log_warning("Too many registrations at once; refusing PID %d of UID %u", (int) cred.pid,
+                                    (unsigned) cred.uid);
+                answer(fd, "NO busy");
+                return 0;
+        }
+        r = register_budget_begin(d->register_budget, cred.uid, now);
+        if (r <= 0) {
+                /* Counted, and said in the next summary: a loop of
+                 * connections costs no more than these few calls each. */
+                if (register_budget_log(d->register_budget, cred.uid, now))
+                        log_notice("Refused a registration of PID %d of UID %u: %s", (int) cred.pid,
+                                   (unsigned) cred.uid, r == 0 ? "too many from that user" : strerror(-r));
                 answer(fd, "NO busy");
                 return 0;
         }
         g = calloc(1, sizeof(*g));
         if (!g) {
+                register_budget_end(d->register_budget, cred.uid);
                 answer(fd, "NO out of memory");
                 return 0;
         }
-        *g = (Registration) { .daemon = d, .fd = TAKE_FD(fd), .pidfd = -1, .rec = SESSION_RECORD_NULL,
-                              .pm.peer.pid = cred.pid, .accepted_at = monotonic_now(), .next = registrations };
+        *g = (Registration) { .daemon = d, .fd = TAKE_FD(fd), .pidfd = -1, .rec = SESSION_RECORD_NULL, .uid = cred.uid,
+                              .pm.peer.pid = cred.pid, .accepted_at = now, .next = registrations };
         if (registrations)
                 registrations->prev = g;
         registrations = g;
@@ -483,6 +531,9 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
 }
 
 int register_listen(Daemon *d) {
+        int r = register_budget_new(d->event, &d->register_budget);
+        if (r < 0)
+                return log_error_errno(r, "Cannot listen for registrations");
         /* Every user's helper connects; who it is, the kernel says. */
         return unix_listen(d->event, d->state_dir, REGISTER_SOCKET_NAME, 0666, REGISTER_IN_FLIGHT_MAX, on_accept, d,
                            &d->registry);
@@ -492,4 +543,6 @@ void register_done(Daemon *d) {
         while (registrations)
                 registration_free(registrations);
         d->registry = sd_event_source_disable_unref(d->registry);
+        d->registry_resume = sd_event_source_disable_unref(d->registry_resume);
+        d->register_budget = register_budget_free(d->register_budget);
 }

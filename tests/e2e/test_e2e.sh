@@ -25,6 +25,9 @@
 #     closes dead sessions before our limit: what an idle shell, a no-pty
 #     command and a printing session left is killed within KillGraceSec +
 #     1 s of the close; a session its client exits keeps its nohup'd job.
+#  8. nobody floods register.sock while a session is cut: it ends at its
+#     deadline, journald drops nothing of the daemon's, the daemon logs the
+#     flood a few times and spends under 10% of a CPU.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -390,9 +393,41 @@ for s in "$KA_SID" "$DB_SID"; do
         e2e_in loginctl list-sessions --no-legend | awk '{print $1}' | grep -qx "$s" || fail "scenario 7 ended keepalive session $s"
 done
 
+# ---------------------------------------------------------------- 8
+log "scenario 8: nobody floods register.sock while a session is cut"
+# Every ending's entries reach the journal (journald rate-limits nothing of
+# the unit's, and the daemon logs the flood five times and a count), and
+# the daemon spends little of a CPU on it.
+e2e_build
+cp "$E2E_BUILD/tests/helpers/register-flood" "$E2E_ROOT/usr/local/bin/register-flood"
+printf '[Watchdog]\nInputTimeoutSec=%ss\nKillGraceSec=%ss\n' "$TIMEOUT_S" "$GRACE_S" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+e2e_in systemctl reload sshd-watchdog.service || fail "cannot reload sshd-watchdog"
+daemon_pid=$(e2e_in systemctl show -p MainPID --value sshd-watchdog.service)
+cpu_ticks() { e2e_in awk '{ print $14 + $15 }' "/proc/$daemon_pid/stat"; }
+cpu0=$(cpu_ticks)
+t0=$(now_ms)
+e2e_in setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/local/bin/register-flood \
+        /run/sshd-watchdog/register.sock $(( TIMEOUT_S + GRACE_S + 4 )) 4 >"$WORK/flood.out" 2>&1 &
+FLOOD_PID=$!
+cleanup_push "kill_pid $FLOOD_PID"
+e2e_cut_shell F
+late=$(e2e_ended_late "$F_SID" "$F_LAST_MS" "$TIMEOUT_S")
+wait "$FLOOD_PID" || fail "the flood failed: $(cat "$WORK/flood.out")"
+cpu_ms=$(( ($(cpu_ticks) - cpu0) * 10 ))
+wall=$(( $(now_ms) - t0 ))
+link_restore
+wait_until 5 "the entry of F's leftovers" eval "e2e_journal -u sshd-watchdog -o cat | grep -qE '(leftover processe?s? of|^Nothing of) session $F_SID '"
+log "flood: $(cat "$WORK/flood.out"); session $F_SID ended $late ms after its deadline; the daemon used $cpu_ms ms of CPU in $wall ms"
+[ "$(awk '{ print $1 }' "$WORK/flood.out")" -ge 1000 ] || fail "the flood was no flood"
+[ $(( cpu_ms * 100 / wall )) -lt 10 ] || fail "the daemon used $cpu_ms ms of CPU in $wall ms"
+e2e_journal -o cat | grep -i 'suppressed.*sshd-watchdog' && fail "journald dropped entries of sshd-watchdog"
+refusals=$(e2e_journal -u sshd-watchdog -o cat | grep "of UID 65534" | grep -vc "more registrations" || true)
+[ "$refusals" -le 5 ] || fail "$refusals refusals of nobody logged one by one"
+
 # Clean endings must not warn: the only warnings are the broken reload's two.
 e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat >"$WORK/warnings.txt"
-grep -v -e 'watchdog.conf:3: KillGraceSec=' -e 'Keeping the running configuration' "$WORK/warnings.txt" >"$WORK/unexpected.txt" || true
+grep -v -e 'watchdog.conf:3: KillGraceSec=' -e 'Keeping the running configuration' \
+        -e 'Registrations come faster than' "$WORK/warnings.txt" >"$WORK/unexpected.txt" || true
 [ -s "$WORK/unexpected.txt" ] && fail "unexpected daemon warnings: $(tr '\n' '|' <"$WORK/unexpected.txt")"
 # The unit must let the daemon send its signal bursts real-time (it says
 # at start when it cannot).
