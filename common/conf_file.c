@@ -29,6 +29,7 @@ void config_init(Config *c) {
                         .has_input_timeout = true,
                         .has_kill_grace = true,
                 },
+                .unrecorded_scan_usec = UNRECORDED_SCAN_DEFAULT_USEC,
         };
 }
 
@@ -283,6 +284,19 @@ static int handler(void *userdata, const char *section, const char *key, const c
                                 return parser_error(p, "DryRun=: expected yes or no, not '%s'", value);
                         return 1;
                 }
+                if (strcmp(key, "EndUnrecorded") == 0) {
+                        if (parse_bool(value, &c->end_unrecorded) < 0)
+                                return parser_error(p, "EndUnrecorded=: expected yes or no, not '%s'", value);
+                        return 1;
+                }
+                if (strcmp(key, "UnrecordedScanSec") == 0) {
+                        bool has;
+                        int r = parse_span(p, key, value, UNRECORDED_SCAN_MAX_USEC, "1h", &c->unrecorded_scan_usec, &has);
+                        if (r > 0 && c->unrecorded_scan_usec > 0 && c->unrecorded_scan_usec < 1000000)
+                                return parser_error(p, "UnrecordedScanSec=: at least 1s, or 0 for none, not '%s'",
+                                                    value);
+                        return r;
+                }
                 if (strcmp(key, "ExemptUsers") == 0)
                         return parse_name_list(p, key, value, &c->exempt_users, &c->n_exempt_users);
                 if (strcmp(key, "ExemptGroups") == 0)
@@ -296,7 +310,8 @@ static int handler(void *userdata, const char *section, const char *key, const c
                 if (!s)
                         return parser_error(p, "out of memory");
                 limits = &s->limits;
-                if (strcmp(key, "DryRun") == 0 || strcmp(key, "ExemptUsers") == 0 || strcmp(key, "ExemptGroups") == 0)
+                if (strcmp(key, "DryRun") == 0 || strcmp(key, "ExemptUsers") == 0 || strcmp(key, "ExemptGroups") == 0 ||
+                    strcmp(key, "EndUnrecorded") == 0 || strcmp(key, "UnrecordedScanSec") == 0)
                         return parser_error(p, "%s= is valid only in [Watchdog] (InputTimeoutSec=0 exempts one %s)",
                                             key, user ? "user" : "group");
                 break;
@@ -489,6 +504,9 @@ void config_print(const Config *c, FILE *f) {
         fprintf(f, "\n[Watchdog]\n");
         print_limits(f, &c->watchdog, &c->watchdog);
         fprintf(f, "DryRun=%s\n", c->dry_run ? "yes" : "no");
+        char t[TIME_SPAN_MAX];
+        fprintf(f, "UnrecordedScanSec=%s\n", time_span_format(t, c->unrecorded_scan_usec, 0));
+        fprintf(f, "EndUnrecorded=%s\n", c->end_unrecorded ? "yes" : "no");
         print_list(f, "ExemptUsers", c->exempt_users, c->n_exempt_users);
         print_list(f, "ExemptGroups", c->exempt_groups, c->n_exempt_groups);
         for (size_t i = 0; i < c->n_users; i++) {

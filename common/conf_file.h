@@ -17,6 +17,10 @@
 /* Between sshd's clean close (milliseconds) and the kill of what is left;
  * longer means nothing, and keeps now + grace far from wrapping. */
 #define KILL_GRACE_MAX_USEC (3600 * UINT64_C(1000000))
+/* How often connections of sshd's with no record are looked for; one is
+ * reported when a second look still finds it without one. */
+#define UNRECORDED_SCAN_DEFAULT_USEC (30 * UINT64_C(1000000))
+#define UNRECORDED_SCAN_MAX_USEC (3600 * UINT64_C(1000000))
 
 typedef struct Limits {
         uint64_t input_timeout_usec; /* 0: never end the session */
@@ -33,6 +37,8 @@ typedef struct ConfigSection {
 typedef struct Config {
         Limits watchdog;  /* [Watchdog] */
         bool dry_run;
+        uint64_t unrecorded_scan_usec; /* UnrecordedScanSec=; 0: no scan */
+        bool end_unrecorded;    /* EndUnrecorded=: record and watch them as sessions */
         char **exempt_users;
         size_t n_exempt_users;
         char **exempt_groups;

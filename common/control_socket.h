@@ -6,9 +6,11 @@
  * The answer is KEY=VALUE lines in blocks separated by one empty line:
  *
  *   VERSION=1, PID, STATE_DIRECTORY, CONFIG_FILE (one per file, in the order
- *   read), SESSIONS, ENDINGS, ENDED_TOTAL, UPTIME_USEC
+ *   read), SESSIONS, ENDINGS, ENDED_TOTAL, CLOSED_DEAD_TOTAL, UNRECORDED,
+ *   UPTIME_USEC
  *
- * then per session (and per pending ending, STATE=ending):
+ * then per session (and per pending ending, STATE=ending, and per
+ * connection of sshd's without a record, STATE=unrecorded):
  *
  *   SESSION (the record's name), STATE (watching, dry-run, untimed, exempt,
  *   pending, unwatchable, closing, ending), WHY (pending, unwatchable),
@@ -30,11 +32,12 @@
 #define CONTROL_STATE_UNWATCHABLE "unwatchable" /* no TCP connection, a bad record: WHY says */
 #define CONTROL_STATE_CLOSING "closing"         /* its connection is gone, sshd is closing it */
 #define CONTROL_STATE_ENDING "ending"           /* ended; its leftovers are killed KILL_IN_USEC later */
+#define CONTROL_STATE_UNRECORDED "unrecorded"   /* a connection of sshd's that no record names: WHY says */
 
 /* All of them, in the order status and metrics print them. */
 #define CONTROL_STATES                                                                                        \
         {                                                                                                     \
                 CONTROL_STATE_WATCHING, CONTROL_STATE_DRY_RUN, CONTROL_STATE_UNTIMED, CONTROL_STATE_EXEMPT,   \
                         CONTROL_STATE_PENDING, CONTROL_STATE_UNWATCHABLE, CONTROL_STATE_CLOSING,              \
-                        CONTROL_STATE_ENDING                                                                  \
+                        CONTROL_STATE_ENDING, CONTROL_STATE_UNRECORDED                                        \
         }

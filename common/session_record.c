@@ -154,6 +154,8 @@ static bool session_id_ok(const char *v) {
 }
 
 static bool record_ok(const SessionRecord *rec) {
+        if (rec->registered > REGISTERED_FOUND)
+                return false;
         if (rec->version == 1) {
                 if (rec->parent_pid != 0 || rec->boot_id || rec->cgroup_id != 0 || rec->socket_inode != 0 ||
                     rec->registered)
@@ -201,7 +203,7 @@ int session_record_format(const SessionRecord *rec, char **ret) {
                 fprintf(f, "SOCKET_INODE=%" PRIu64 "\n", rec->socket_inode);
         fprintf(f, "OPENED_USEC=%" PRIu64 "\n", rec->opened_usec);
         if (rec->registered)
-                fprintf(f, "REGISTERED=exec\n");
+                fprintf(f, "REGISTERED=%s\n", rec->registered == REGISTERED_FOUND ? "found" : "exec");
         if (rec->closed_usec != 0) {
                 fprintf(f, "CLOSED_USEC=%" PRIu64 "\n", rec->closed_usec);
                 fprintf(f, "CLOSED_SILENCE_USEC=%" PRIu64 "\n", rec->closed_silence_usec);
@@ -326,9 +328,12 @@ static int parse_value(unsigned key, const char *v, SessionRecord *rec) {
                 rec->opened_usec = u64;
                 return 0;
         case KEY_REGISTERED:
-                if (strcmp(v, "exec") != 0)
+                if (strcmp(v, "exec") == 0)
+                        rec->registered = REGISTERED_EXEC;
+                else if (strcmp(v, "found") == 0)
+                        rec->registered = REGISTERED_FOUND;
+                else
                         return -EBADMSG;
-                rec->registered = true;
                 return 0;
         case KEY_CLOSED_USEC:
                 return parse_u64(v, &rec->closed_usec) < 0 || rec->closed_usec == 0 ? -EBADMSG : 0;

@@ -27,6 +27,15 @@
 #define SESSION_RECORD_MAX_SIZE (16 * 1024)
 #define SESSION_RECORD_MAX_LINE 4200 /* "CGROUP=" + a PATH_MAX path */
 
+/* Who wrote a record other than the PAM module: the daemon, for
+ * sshd-watchdog-exec (REGISTERED=exec), or for a connection it found with
+ * no record, under EndUnrecorded=yes (REGISTERED=found). */
+typedef enum RegisteredBy {
+        REGISTERED_NO = 0,
+        REGISTERED_EXEC,
+        REGISTERED_FOUND,
+} RegisteredBy;
+
 typedef struct SessionRecord {
         unsigned version;        /* 1 or 2, as read; written as SESSION_RECORD_VERSION */
         char *user;              /* the account's own name (pw_name); may hold spaces */
@@ -44,8 +53,8 @@ typedef struct SessionRecord {
         uint32_t audit_session;  /* only when this login's own; AUDIT_SESSION_UNSET otherwise */
         uint64_t socket_inode;   /* sshd's TCP connection, as the module found it; 0 when unknown */
         uint64_t opened_usec;    /* CLOCK_REALTIME */
-        bool registered;         /* REGISTERED=exec: written by the daemon for sshd-watchdog-exec, not by
-                                  * PAM; no close_session removes it, so the monitor's exit is its end */
+        RegisteredBy registered; /* REGISTERED=: written by the daemon, not by PAM; no close_session
+                                  * removes it, so the monitor's exit is its end */
         /* Set by close_session instead of removing the record, when the
          * client had died (connection_end.h): the daemon then kills what the
          * session left, and removes the record. All three or none. */

@@ -28,6 +28,7 @@
 #include "macro.h"
 #include "time_span.h"
 #include "unix_listen.h"
+#include "unrecorded.h"
 
 #define CONTROL_TIMEOUT_USEC (5 * USEC_PER_SEC)
 #define CONTROL_CLIENTS_MAX 8
@@ -128,6 +129,7 @@ int control_snapshot(Daemon *d, FILE *f) {
         put_u64(f, "ENDINGS", d->n_endings);
         put_u64(f, "ENDED_TOTAL", d->ended_total);
         put_u64(f, "CLOSED_DEAD_TOTAL", d->closed_dead_total);
+        put_u64(f, "UNRECORDED", unrecorded_count(d));
         put_u64(f, "UPTIME_USEC", now > d->started_at ? now - d->started_at : 0);
 
         for (size_t i = 0, k = 0; i < d->n_sessions; i++) {
@@ -173,6 +175,20 @@ int control_snapshot(Daemon *d, FILE *f) {
                 put_u64(f, "SILENT_USEC", e->silence_usec);
                 put_u64(f, "LIMIT_USEC", e->timeout_usec);
                 put_u64(f, "KILL_IN_USEC", e->kill_at > now ? e->kill_at - now : 0);
+        }
+        for (size_t i = 0; i < unrecorded_count(d); i++) {
+                const Unrecorded *u = unrecorded_get(d, i);
+
+                fprintf(f, "\n");
+                put(f, "SESSION", u->name);
+                put(f, "STATE", CONTROL_STATE_UNRECORDED);
+                if (u->user)
+                        put(f, "USER", u->user);
+                put_u64(f, "UID", u->uid);
+                put(f, "REMOTE_HOST", u->remote_host);
+                fprintf(f, "SSHD_PID=%d\n", (int) u->monitor.pid);
+                put_u64(f, "OPENED_USEC", u->first_seen_realtime);
+                put(f, "WHY", u->runs_command ? "no record: a command runs in it" : "no record: forwards only");
         }
         return 0;
 }

@@ -115,6 +115,7 @@ struct Daemon {
         sd_event_source *registry; /* <state_dir>/register.sock, for sshd-watchdog-exec */
         sd_event_source *registry_resume; /* accepting again, after a pause for REGISTER_ACCEPT_PER_SEC */
         struct RegisterBudget *register_budget; /* what users can make us do through it */
+        struct UnrecordedScan *unrecorded; /* connections of sshd's with no record; NULL: not looked for */
         bool scopes;              /* systemd runs: registered sessions get a scope of their own */
         uint64_t started_at;      /* CLOCK_MONOTONIC */
         uint64_t ended_total;     /* sessions ended since the start */

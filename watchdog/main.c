@@ -18,6 +18,7 @@
 #include "conf_file.h"
 #include "control.h"
 #include "register.h"
+#include "unrecorded.h"
 #include "daemon.h"
 #include "journal_queue.h"
 #include "log.h"
@@ -104,6 +105,7 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 session_set_deadline(s, session_timed(s) ? now : 0);
         }
         account_cache_done(&accounts);
+        (void) unrecorded_configure(d);
         log_started(d, "Configuration reloaded");
         (void) input_check_due(d, now);
         daemon_reschedule(d);
@@ -140,6 +142,7 @@ static void daemon_done(Daemon *d) {
         sd_event_source_disable_unref(d->inotify);
         control_done(d);
         register_done(d);
+        unrecorded_done(d);
         sd_bus_flush_close_unref(d->bus);
         sd_event_unref(d->event);
         safe_close(d->diag_fd);
@@ -302,6 +305,7 @@ int main(int argc, char **argv) {
         /* Without it ForceCommand sessions go unwatched (the helper says so); the rest goes on. */
         d.scopes = scopes >= 0 ? scopes > 0 : sd_booted() > 0;
         (void) register_listen(&d);
+        (void) unrecorded_configure(&d);
         daemon_reschedule(&d);
 
         r = signal_burst_probe();

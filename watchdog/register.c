@@ -159,9 +159,8 @@ static void collect_connection(Daemon *d, SessionRecord *rec) {
         rec->socket_inode = c.found.inode;
 }
 
-/* The record, as the PAM module would write it from inside the monitor. */
-static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup) {
-        SessionRecord *rec = &g->rec;
+int register_collect(Daemon *d, const ProcRef *monitor, const ProcRef *parent, uid_t uid, RegisteredBy by,
+                     SessionRecord *rec, bool *ret_sshds_cgroup) {
         const char *why;
         uint32_t audit;
         struct timespec ts;
@@ -169,17 +168,17 @@ static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup
 
         *rec = SESSION_RECORD_NULL;
         rec->uid = uid;
-        rec->sshd_pid = g->pm.monitor.pid;
-        rec->sshd_starttime = g->pm.monitor.starttime;
-        rec->parent_pid = g->pm.parent.pid;
-        rec->parent_starttime = g->pm.parent.starttime;
-        rec->registered = true;
+        rec->sshd_pid = monitor->pid;
+        rec->sshd_starttime = monitor->starttime;
+        rec->parent_pid = parent->pid;
+        rec->parent_starttime = parent->starttime;
+        rec->registered = by;
         PasswdEntry pw;
         r = passwd_lookup(NULL, uid, &pw);
         if (r < 0)
                 return r;
         rec->user = pw.name;
-        rec->service = strdup("sshd-watchdog-exec");
+        rec->service = strdup(by == REGISTERED_EXEC ? "sshd-watchdog-exec" : "sshd-watchdog");
         rec->boot_id = strdup(d->boot_id);
         if (!rec->service || !rec->boot_id)
                 return -ENOMEM;
@@ -201,8 +200,8 @@ static int collect(Daemon *d, Registration *g, uid_t uid, bool *ret_sshds_cgroup
         r = login_cgroup_proof(d->proc_root, d->cgroup_mount, rec->cgroup, rec->sshd_pid, rec->parent_pid, false,
                                &rec->cgroup_id, &why);
         if (r <= 0 && rec->cgroup[0])
-                log_info("Session %s: cgroup %s is not the login's own: %s", g->name, rec->cgroup,
-                         r < 0 ? strerror(-r) : why);
+                log_info("Session %d-%" PRIu64 ": cgroup %s is not the login's own: %s", (int) monitor->pid,
+                         monitor->starttime, rec->cgroup, r < 0 ? strerror(-r) : why);
         *ret_sshds_cgroup = r <= 0;
         r = login_audit_proof(d->proc_root, rec->cgroup, rec->sshd_pid, rec->parent_pid, &audit, &why);
         if (r > 0)
@@ -410,7 +409,7 @@ static bool registration_start(Registration *g, uid_t uid) {
                 return true;
         }
 
-        r = collect(d, g, uid, &sshds_cgroup);
+        r = register_collect(d, &g->pm.monitor, &g->pm.parent, uid, REGISTERED_EXEC, &g->rec, &sshds_cgroup);
         if (r < 0) {
                 log_warning_errno(r, "Cannot register session %s of UID %u", g->name, (unsigned) uid);
                 answer(g->fd, "NO %s", r == -ESRCH ? "no such user" : strerror(-r));

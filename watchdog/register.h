@@ -8,3 +8,10 @@
  * PAM module recorded. */
 int register_listen(Daemon *d);
 void register_done(Daemon *d);
+
+/* The record of monitor's connection as the PAM module would write it from
+ * inside the monitor, from the kernel alone: its one TCP connection, its
+ * cgroup and audit session only when login_proof.h proves them its own.
+ * *ret_sshds_cgroup: the monitor is in a cgroup that is not its own. */
+int register_collect(Daemon *d, const ProcRef *monitor, const ProcRef *parent, uid_t uid, RegisteredBy by,
+                     SessionRecord *rec, bool *ret_sshds_cgroup);

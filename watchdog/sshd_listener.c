@@ -37,7 +37,7 @@ void sshd_listeners_done(SshdListeners *l) {
         id_map_done(&l->listening);
 }
 
-int sshd_listener_is(const SshdListeners *l, pid_t pid) {
+int sshd_listener_kind(const SshdListeners *l, pid_t pid) {
         _cleanup_(proc_exe_done) ProcExe e = {};
         _cleanup_free_ uint64_t *inodes = NULL;
         uint64_t ns, v;
@@ -48,12 +48,12 @@ int sshd_listener_is(const SshdListeners *l, pid_t pid) {
         if (r == -ENOENT || r == -ESRCH) {
                 ProcStat st;
                 /* A kernel thread has no executable. */
-                return proc_stat_read(l->proc_root, pid, &st) == 0 ? 0 : -ESRCH;
+                return proc_stat_read(l->proc_root, pid, &st) == 0 ? SSHD_LISTENER_NONE : -ESRCH;
         }
         if (r < 0)
-                return 1;
+                return SSHD_LISTENER_UNKNOWN;
         if (!exe_is_sshd(e.path))
-                return 0;
+                return SSHD_LISTENER_NONE;
         /* A user's session process listens too, for its -R and X11
          * forwards; the listener is root's. */
         uid_t ruid, euid;
@@ -61,17 +61,22 @@ int sshd_listener_is(const SshdListeners *l, pid_t pid) {
         if (r == -ENOENT || r == -ESRCH)
                 return -ESRCH;
         if (r == 0 && ruid != 0 && euid != 0)
-                return 0;
+                return SSHD_LISTENER_NONE;
         ns = netns_of(l->proc_root, pid);
         if (ns != 0 && l->netns != 0 && ns != l->netns)
-                return 1;
+                return SSHD_LISTENER_ELSEWHERE;
         r = proc_socket_inodes(l->proc_root, pid, &inodes, &n);
         if (r == -ENOENT || r == -ESRCH)
                 return -ESRCH;
         if (r < 0)
-                return 1;
+                return SSHD_LISTENER_UNKNOWN;
         for (size_t i = 0; i < n; i++)
                 if (id_map_get(&l->listening, inodes[i], &v))
-                        return 1;
-        return 0;
+                        return SSHD_LISTENER_HERE;
+        return SSHD_LISTENER_NONE;
+}
+
+int sshd_listener_is(const SshdListeners *l, pid_t pid) {
+        int k = sshd_listener_kind(l, pid);
+        return k < 0 ? k : k != SSHD_LISTENER_NONE;
 }

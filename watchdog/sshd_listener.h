@@ -23,7 +23,17 @@ typedef struct SshdListeners {
 int sshd_listeners_load(SshdListeners *l, const char *proc_root, int diag_fd);
 void sshd_listeners_done(SshdListeners *l);
 
-/* 1 when PID is one of them; 0 when not; -ESRCH when it is gone. An
- * unreadable executable or descriptor table counts as one (<0 other than
- * -ESRCH is never returned): what cannot be told is not killed. */
+typedef enum SshdListenerKind {
+        SSHD_LISTENER_NONE = 0,
+        SSHD_LISTENER_HERE,      /* holds a listening socket of this network namespace */
+        SSHD_LISTENER_ELSEWHERE, /* an sshd executable in another network namespace */
+        SSHD_LISTENER_UNKNOWN,   /* its executable or descriptors could not be read */
+} SshdListenerKind;
+
+/* Which of them PID is; -ESRCH when it is gone. */
+int sshd_listener_kind(const SshdListeners *l, pid_t pid);
+
+/* 1 when PID is one of them, of any kind; 0 when not; -ESRCH when it is
+ * gone. An unreadable executable or descriptor table counts as one (<0
+ * other than -ESRCH is never returned): what cannot be told is not killed. */
 int sshd_listener_is(const SshdListeners *l, pid_t pid);

@@ -7,6 +7,7 @@
  * would stall the daemon behind it. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <systemd/sd-daemon.h>
@@ -15,6 +16,7 @@
 #include "deadline.h"
 #include "log.h"
 #include "time_span.h"
+#include "unrecorded.h"
 
 #define STATUS_INTERVAL_USEC USEC_PER_SEC
 
@@ -24,9 +26,14 @@ static void send_status(Daemon *d) {
         uint64_t now, next = top ? top->key : 0;
         char t[TIME_SPAN_MAX];
 
+        size_t unrecorded = unrecorded_count(d);
+        char u[64] = "";
+
+        if (unrecorded > 0)
+                snprintf(u, sizeof(u), ", %zu connection%s without a record", unrecorded, unrecorded == 1 ? "" : "s");
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-        (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s", watching, watching == 1 ? "" : "s",
-                          ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "",
+        (void) sd_notifyf(false, "STATUS=Watching %zu session%s%s%s%s%s%s", watching, watching == 1 ? "" : "s",
+                          ending ? ", ending " : "", ending ? (ending == 1 ? "1" : "some") : "", u,
                           next ? ", next deadline in " : "",
                           next ? time_span_format(t, next > now ? next - now : 0, USEC_PER_SEC) : "");
         d->status_sent = now;

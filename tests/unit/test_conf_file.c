@@ -119,6 +119,20 @@ static void test_lists_and_overrides(void **state) {
         assert_int_equal(c.n_exempt_users, 0);
         assert_false(c.dry_run);
         config_done(&c);
+
+        /* Connections without a record: looked for every 30 s by default,
+         * reported only. */
+        parse_ok(&c, "[Watchdog]\n");
+        assert_true(c.unrecorded_scan_usec == 30 * USEC_PER_SEC);
+        assert_false(c.end_unrecorded);
+        config_done(&c);
+        parse_ok(&c, "[Watchdog]\nUnrecordedScanSec=5s\nEndUnrecorded=yes\n");
+        assert_true(c.unrecorded_scan_usec == 5 * USEC_PER_SEC);
+        assert_true(c.end_unrecorded);
+        config_done(&c);
+        parse_ok(&c, "[Watchdog]\nUnrecordedScanSec=0\n");
+        assert_true(c.unrecorded_scan_usec == 0);
+        config_done(&c);
 }
 
 static void test_errors_have_file_and_line(void **state) {
@@ -139,6 +153,10 @@ static void test_errors_have_file_and_line(void **state) {
         parse_bad("[User:alice]\nDryRun=yes\n", "t.conf:2: DryRun= is valid only in [Watchdog]");
         parse_bad("[Group:x]\nExemptUsers=bob\n", "t.conf:2: ExemptUsers= is valid only in [Watchdog]");
         parse_bad("[Watchdog]\nExemptUsers=ok bad/name\n", "t.conf:2: ExemptUsers=: invalid name 'bad/name'");
+        parse_bad("[Watchdog]\nUnrecordedScanSec=500ms\n", "t.conf:2: UnrecordedScanSec=: at least 1s");
+        parse_bad("[Watchdog]\nUnrecordedScanSec=2h\n", "t.conf:2: UnrecordedScanSec=: at most 1h");
+        parse_bad("[Watchdog]\nEndUnrecorded=sometimes\n", "t.conf:2: EndUnrecorded=: expected yes or no");
+        parse_bad("[User:alice]\nEndUnrecorded=yes\n", "t.conf:2: EndUnrecorded= is valid only in [Watchdog]");
 
         /* A line longer than inih reads whole is an error, not silently split. */
         char *text = NULL;

@@ -156,19 +156,27 @@ static void test_roundtrip(void **state) {
         assert_int_equal(back.cgroup_id, 9876);
         assert_int_equal(back.socket_inode, 55555);
         assert_true(back.opened_usec == UINT64_C(1763700000000000));
-        assert_false(back.registered);
+        assert_int_equal(back.registered, REGISTERED_NO);
         session_record_done(&back);
         free(text);
 
         /* Written by the daemon for sshd-watchdog-exec. */
-        rec.registered = true;
+        rec.registered = REGISTERED_EXEC;
         assert_int_equal(session_record_format(&rec, &text), 0);
         assert_non_null(strstr(text, "\nREGISTERED=exec\n"));
         assert_int_equal(session_record_parse(text, strlen(text), &back, NULL), 0);
-        assert_true(back.registered);
+        assert_int_equal(back.registered, REGISTERED_EXEC);
         session_record_done(&back);
         free(text);
-        rec.registered = false;
+        /* Written by the daemon for a connection it found without a record. */
+        rec.registered = REGISTERED_FOUND;
+        assert_int_equal(session_record_format(&rec, &text), 0);
+        assert_non_null(strstr(text, "\nREGISTERED=found\n"));
+        assert_int_equal(session_record_parse(text, strlen(text), &back, NULL), 0);
+        assert_int_equal(back.registered, REGISTERED_FOUND);
+        session_record_done(&back);
+        free(text);
+        rec.registered = REGISTERED_NO;
 
         /* Marked closed by close_session: the client had died. */
         rec.closed_usec = UINT64_C(1763700060000000);
