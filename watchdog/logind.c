@@ -152,6 +152,16 @@ static int reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return 0;
 }
 
+/* A bus that is no longer open may still be closing: sd-bus then answers
+ * each call in flight with an error, from the event loop. So only our
+ * reference goes; the calls' slots keep it until their answers are in.
+ * sd_bus_flush_close_unref() would take it off the loop and lose those
+ * answers: their requests would never be answered, and would hold their
+ * places among LOGIND_MAX_IN_FLIGHT for good. */
+static sd_bus *bus_let_go(sd_bus *bus) {
+        return sd_bus_unref(bus);
+}
+
 int daemon_bus_ready(Daemon *d) {
         int r;
 
@@ -159,7 +169,7 @@ int daemon_bus_ready(Daemon *d) {
                 return 0;
         if (d->bus) {
                 log_info("The system bus connection closed; connecting again");
-                d->bus = sd_bus_flush_close_unref(d->bus);
+                d->bus = bus_let_go(d->bus);
         }
         r = sd_bus_open_system(&d->bus);
         if (r < 0) {
@@ -213,7 +223,7 @@ static void dispatch(Daemon *d) {
                                 continue;
                         /* The bus may have closed under us: open it again next time. */
                         if (d->bus && sd_bus_is_open(d->bus) <= 0)
-                                d->bus = sd_bus_flush_close_unref(d->bus);
+                                d->bus = bus_let_go(d->bus);
                 }
                 log_debug("Cannot call logind for session %s: %s", q->id, strerror(-r));
                 sd_bus_error e = SD_BUS_ERROR_MAKE_CONST(SD_BUS_ERROR_DISCONNECTED, "Cannot reach the system bus");
