@@ -117,6 +117,7 @@ struct Daemon {
         struct RegisterBudget *register_budget; /* what users can make us do through it */
         struct UnrecordedScan *unrecorded; /* connections of sshd's with no record; NULL: not looked for */
         bool scopes;              /* systemd runs: registered sessions get a scope of their own */
+        bool scope_pids_only;     /* systemd takes no PIDFDs= (before 253): scopes are started by PID */
         uint64_t started_at;      /* CLOCK_MONOTONIC */
         uint64_t ended_total;     /* sessions ended since the start */
         uint64_t closed_dead_total; /* of them, closed by sshd or the kernel when the client died */

@@ -278,8 +278,14 @@ static void scope_settled(Registration *g, const char *failure) {
         }
         if (!failure) {
                 _cleanup_close_ int fd = d->cgroup_mount ? cgroup_open(d->cgroup_mount, cg) : -ENOENT;
-                if (fd < 0 || cgroup_fd_id(fd, &id) < 0)
+                _cleanup_free_ pid_t *procs = NULL;
+                size_t n = 0;
+                if (fd < 0 || cgroup_fd_id(fd, &id) < 0 || cgroup_read_procs(fd, &procs, &n) < 0)
                         failure = "its cgroup cannot be opened";
+                else if (n != 1 || procs[0] != g->pm.peer.pid)
+                        /* Named by PID (systemd 252), or joined by someone
+                         * else: only a scope of the helper alone is proof. */
+                        failure = "the scope holds other processes than the helper";
         }
         if (failure) {
                 log_warning("No scope of its own for session %s of %s (%s): it will be ended by its process tree",
@@ -309,12 +315,22 @@ static int on_poll(sd_event_source *src, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static int scope_begin(Registration *g);
+
 static void on_scope_reply(void *userdata, int r, const char *error_message) {
         Registration *g = userdata;
         Daemon *d = g->daemon;
         _cleanup_free_ char *failure = NULL;
 
         g->slot = sd_bus_slot_unref(g->slot);
+        if (r == -EPROTONOSUPPORT && !d->scope_pids_only) {
+                d->scope_pids_only = true;
+                log_info("systemd takes no PIDFDs= (before systemd 253): scopes are started by PID, and checked to hold "
+                         "the helper alone");
+                r = scope_begin(g);
+                if (r >= 0)
+                        return;
+        }
         if (r < 0) {
                 if (asprintf(&failure, "systemd: %s", error_message ?: strerror(-r)) < 0)
                         failure = NULL;
@@ -340,7 +356,7 @@ static int scope_begin(Registration *g) {
         if (asprintf(&description, "ssh session of %s from %s (sshd-watchdog)", g->rec.user,
                      g->rec.remote_host[0] ? g->rec.remote_host : "unknown") < 0)
                 return -ENOMEM;
-        return transient_scope_start(d, g->unit, description, g->pm.peer.pid, on_scope_reply, g, &g->slot);
+        return transient_scope_start(d, g->unit, description, g->pm.peer.pid, g->pidfd, on_scope_reply, g, &g->slot);
 }
 
 /* Another helper of the same connection, still being registered. */

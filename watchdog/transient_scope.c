@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "macro.h"
@@ -22,7 +23,11 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         Call *c = userdata; /* freed with the slot */
         const sd_bus_error *e = sd_bus_message_get_error(m);
 
-        if (e)
+        if (e && sd_bus_error_has_name(e, SD_BUS_ERROR_PROPERTY_READ_ONLY) && e->message &&
+            strstr(e->message, "PIDFDs"))
+                /* "Cannot set property PIDFDs, or unknown property.": before 253. */
+                c->cb(c->userdata, -EPROTONOSUPPORT, e->message);
+        else if (e)
                 c->cb(c->userdata, -(sd_bus_error_get_errno(e) ?: EIO), e->message ?: e->name);
         else
                 c->cb(c->userdata, 0, NULL);
@@ -55,7 +60,7 @@ static int new_call(Daemon *d, const char *method, sd_bus_message **ret) {
                                               "org.freedesktop.systemd1.Manager", method);
 }
 
-int transient_scope_start(Daemon *d, const char *unit, const char *description, pid_t pid,
+int transient_scope_start(Daemon *d, const char *unit, const char *description, pid_t pid, int pidfd,
                           transient_scope_cb cb, void *userdata, sd_bus_slot **ret_slot) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
@@ -70,9 +75,12 @@ int transient_scope_start(Daemon *d, const char *unit, const char *description, 
                  * (AttachProcessesToUnit, for a second channel) only when
                  * it is delegated. Without User= the cgroup stays root's:
                  * the user gains nothing from it. */
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", description, "PIDs", "au", 1,
-                                          (uint32_t) pid, "CollectMode", "s", "inactive-or-failed", "Delegate", "b",
-                                          1);
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "CollectMode", "s",
+                                          "inactive-or-failed", "Delegate", "b", 1);
+        if (r >= 0)
+                r = pidfd >= 0 && !d->scope_pids_only
+                            ? sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, pidfd)
+                            : sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)

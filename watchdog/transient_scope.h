@@ -11,13 +11,19 @@
  * The session's later processes are born into it, so the ending can kill
  * the scope as a unit and nothing else of ssh.service.
  *
+ * The process is named by its pidfd (PIDFDs=, systemd 253 and later), so
+ * that no other process can be moved under its PID; a systemd that does
+ * not take PIDFDs= (252) answers -EPROTONOSUPPORT, and from then on
+ * d->scope_pids_only says to name it by PID (pidfd -1), which the caller
+ * then checks in the scope afterwards.
+ *
  * cb gets 0 once systemd took the job, or a negative errno and the bus
  * error's message; the process is moved when the job runs, which the
  * caller watches in /proc. *ret_slot is the call in flight (unref it to
  * cancel). */
 typedef void (*transient_scope_cb)(void *userdata, int r, const char *error_message);
 
-int transient_scope_start(Daemon *d, const char *unit, const char *description, pid_t pid,
+int transient_scope_start(Daemon *d, const char *unit, const char *description, pid_t pid, int pidfd,
                           transient_scope_cb cb, void *userdata, sd_bus_slot **ret_slot);
 
 /* The same for one more process into an existing scope of ours

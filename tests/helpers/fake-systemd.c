@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * fake-systemd --cgroot DIR --log FILE [--mode ok|fail|silent|no-move]
+ * fake-systemd --cgroot DIR --log FILE [--mode ok|fail|silent|no-move|crowd] [--pidfds yes|no]
  *
  * org.freedesktop.systemd1's StartTransientUnit and AttachProcessesToUnit,
  * for the daemon's scopes of sessions that sshd-watchdog-exec registers, on
  * a host without systemd and on whatever bus DBUS_SYSTEM_BUS_ADDRESS names.
  * A scope NAME is the real cgroup DIR/NAME, and the PIDs are moved into it
  * as systemd would: ok. Or systemd refuses (fail), never answers (silent),
- * or answers without moving anything (no-move): what the real one does only
- * when things go wrong. Like the real one, it moves processes into a
- * running unit only if it was started with Delegate=yes. Every call and
- * its answer go to FILE.
+ * or answers without moving anything (no-move), or moves a process of its
+ * own in beside the one asked for (crowd): what the real one does only when
+ * things go wrong. Like the real one, it moves processes into a
+ * running unit only if it was started with Delegate=yes. Like systemd 253
+ * and later it takes a start's processes as PIDFDs= too; --pidfds no
+ * refuses that property as 252 does. Every call and its answer go to FILE.
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@
 #include <systemd/sd-event.h>
 
 static const char *cgroot, *mode = "ok";
+static bool take_pidfds = true;
 static FILE *log_file;
 /* Units started with Delegate=yes: the real systemd moves processes into
  * a running unit only then. */
@@ -81,8 +84,49 @@ static int read_pids(sd_bus_message *m, uint32_t **ret, size_t *ret_n) {
         return 0;
 }
 
-/* Start's properties: the PIDs and Delegate, the rest skipped. */
-static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n, bool *ret_delegate) {
+/* The PID a pidfd names, from its fdinfo. */
+static int pidfd_pid(int fd, uint32_t *ret) {
+        char path[64], line[256];
+        FILE *f;
+        int r = -ENOENT;
+
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "Pid: %u", ret) == 1) {
+                        r = 0;
+                        break;
+                }
+        fclose(f);
+        return r;
+}
+
+/* The "ah" of PIDFDs, as PIDs appended to *ret. */
+static int read_pidfds(sd_bus_message *m, uint32_t **ret, size_t *ret_n, size_t *ret_fds) {
+        int r = sd_bus_message_enter_container(m, 'a', "h"), fd;
+
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "h", &fd)) > 0) {
+                uint32_t *v = realloc(*ret, (*ret_n + 1) * sizeof(uint32_t));
+                if (!v)
+                        return -ENOMEM;
+                *ret = v;
+                if ((r = pidfd_pid(fd, &v[*ret_n])) < 0)
+                        return r;
+                (*ret_n)++;
+                (*ret_fds)++;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+/* Start's properties: the PIDs (or PIDFDs) and Delegate, the rest skipped.
+ * Returns -EPROTONOSUPPORT for PIDFDs when told to be systemd 252. */
+static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n, bool *ret_delegate, size_t *ret_fds) {
         int r = sd_bus_message_enter_container(m, 'a', "(sv)");
 
         if (r < 0)
@@ -96,6 +140,12 @@ static int read_properties(sd_bus_message *m, uint32_t **ret, size_t *ret_n, boo
                 if (strcmp(name, "PIDs") == 0) {
                         if ((r = sd_bus_message_enter_container(m, 'v', "au")) < 0 || (r = read_pids(m, ret, ret_n)) < 0 ||
                             (r = sd_bus_message_exit_container(m)) < 0)
+                                return r;
+                } else if (strcmp(name, "PIDFDs") == 0) {
+                        if (!take_pidfds)
+                                return -EPROTONOSUPPORT;
+                        if ((r = sd_bus_message_enter_container(m, 'v', "ah")) < 0 ||
+                            (r = read_pidfds(m, ret, ret_n, ret_fds)) < 0 || (r = sd_bus_message_exit_container(m)) < 0)
                                 return r;
                 } else if (strcmp(name, "Delegate") == 0) {
                         int b;
@@ -116,19 +166,27 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *method = sd_bus_message_get_member(m), *unit, *other;
         uint32_t *pids = NULL;
         bool delegate = false;
-        size_t n = 0;
+        size_t n = 0, fds = 0;
         int r;
 
         if (strcmp(method, "StartTransientUnit") == 0)
                 r = sd_bus_message_read(m, "ss", &unit, &other) < 0 ? -EBADMSG
-                                                                     : read_properties(m, &pids, &n, &delegate);
+                                                                     : read_properties(m, &pids, &n, &delegate, &fds);
         else
                 r = sd_bus_message_read(m, "ss", &unit, &other) < 0 ? -EBADMSG : read_pids(m, &pids, &n);
+        if (r == -EPROTONOSUPPORT) {
+                free(pids);
+                fprintf(log_file, "call %s refused PIDFDs\n", method);
+                fflush(log_file);
+                return sd_bus_reply_method_errorf(m, SD_BUS_ERROR_PROPERTY_READ_ONLY,
+                                                  "Cannot set property PIDFDs, or unknown property.");
+        }
         if (r < 0) {
                 free(pids);
                 return r;
         }
-        fprintf(log_file, "call %s %s pids=%zu first=%u mode=%s\n", method, unit, n, n ? pids[0] : 0, mode);
+        fprintf(log_file, "call %s %s pids=%zu first=%u pidfds=%zu mode=%s\n", method, unit, n, n ? pids[0] : 0, fds,
+                mode);
         fflush(log_file);
 
         if (strcmp(mode, "silent") == 0) {
@@ -156,6 +214,17 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                                                   strerror(-r));
         }
         free(pids);
+        if (strcmp(mode, "crowd") == 0) {
+                /* A child of ours that sleeps, in the new scope too. */
+                pid_t p = fork();
+                if (p == 0) {
+                        execlp("sleep", "sleep", "30", (char *) NULL);
+                        _exit(127);
+                }
+                uint32_t extra = (uint32_t) p;
+                if (p > 0 && move(unit, &extra, 1) < 0)
+                        kill(p, SIGKILL);
+        }
         if (strcmp(method, "StartTransientUnit") == 0)
                 return sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/job/1");
         return sd_bus_reply_method_return(m, NULL);
@@ -173,6 +242,7 @@ int main(int argc, char **argv) {
                 { "cgroot", required_argument, NULL, 'c' },
                 { "log", required_argument, NULL, 'l' },
                 { "mode", required_argument, NULL, 'm' },
+                { "pidfds", required_argument, NULL, 'p' },
                 {}
         };
         sd_event *event = NULL;
@@ -185,6 +255,7 @@ int main(int argc, char **argv) {
                 case 'c': cgroot = optarg; break;
                 case 'l': log_file = fopen(optarg, "ae"); break;
                 case 'm': mode = optarg; break;
+                case 'p': take_pidfds = strcmp(optarg, "no") != 0; break;
                 default: return 2;
                 }
         if (!cgroot || !log_file) {

@@ -4,10 +4,14 @@
 # sessions in its own cgroup (UsePAM no), against a fake systemd on a
 # private bus that moves PIDs into real cgroups, or fails as the real one
 # only does when things go wrong:
-#  ok       the helper, everything it starts (a setsid'd job that leaves
-#           sshd's process tree) and a second channel of the connection are
-#           in the scope; the cut ends the session and kills the job through
-#           the scope's cgroup.
+#  ok       the helper (named by its pidfd), everything it starts (a
+#           setsid'd job that leaves sshd's process tree) and a second
+#           channel of the connection are in the scope; the cut ends the
+#           session and kills the job through the scope's cgroup.
+#  pids     systemd 252 refuses PIDFDs=: asked again by PID, the scope
+#           checked to hold the helper alone, and used as above.
+#  crowd    the scope holds another process beside the helper: no proof,
+#           recorded without a scope.
 #  fail     systemd refuses: the session is recorded without a cgroup of its
 #           own (logged), still ended by its process tree, and the escaped
 #           job, which nothing proves to be the session's, is left alive and
@@ -68,7 +72,45 @@ wait_until 3 "A's record to go" records_are 0
 watchdog_log_has "Killed [0-9]+ leftover process.*sshd PID $A_MONITOR.*in its cgroup" ||
         fail "A's leftovers were not killed through its scope: $(grep -i leftover "$WORK/watchdog.log" | tail -2)"
 link_restore
-log "ok: a scope of its own, joined by a second channel, killed as a unit"
+grep -q "^call StartTransientUnit $unit pids=1 first=[0-9]* pidfds=1 " "$WORK/systemd.log" ||
+        fail "the scope was not asked for by pidfd: $(grep StartTransientUnit "$WORK/systemd.log")"
+log "ok: a scope of its own (the helper named by pidfd), joined by a second channel, killed as a unit"
+
+# ---------------------------------------------------------------- pids
+# systemd 252 takes no PIDFDs=: the daemon asks again by PID, and checks
+# that the scope holds the helper alone.
+kill_pid "$SYSTEMD_PID"
+fake_systemd_start --cgroot "$CGROOT" --mode ok --pidfds no
+open_with_job P 3521
+rec=$(ls -t "$STATE"/sessions/* | head -1)
+P_MONITOR=$(field "$rec" SSHD_PID)
+unit="sshd-watchdog-$(basename "$rec").scope"
+grep -q '^call StartTransientUnit refused PIDFDs' "$WORK/systemd.log" || fail "PIDFDs= was not tried first"
+grep -q "^call StartTransientUnit $unit pids=1 first=[0-9]* pidfds=0 " "$WORK/systemd.log" ||
+        fail "no second start by PID: $(grep StartTransientUnit "$WORK/systemd.log" | tail -2)"
+[ "$(field "$rec" CGROUP_ID)" = "$(stat -c %i "$CGROOT/$unit")" ] || fail "record P does not claim its scope"
+watchdog_log_has "systemd takes no PIDFDs=" || fail "the fallback is not said"
+P_JOB=$(own_procs -u "$TEST_USER" -xf 'sleep 3521') || fail "no job in P"
+link_cut "$(client_port "$P_PID")"
+wait_until 6 "session P to be ended" pid_gone "$P_MONITOR"
+wait_until 3 "P's job to be killed through its scope" pid_gone "$P_JOB"
+wait_until 3 "P's record to go" records_are 0
+link_restore
+log "pids: a systemd without PIDFDs= got the helper by PID, and the scope was checked"
+
+# ---------------------------------------------------------------- crowd
+# The scope holds another process beside the helper: no proof.
+kill_pid "$SYSTEMD_PID"
+fake_systemd_start --cgroot "$CGROOT" --mode crowd --pidfds no
+session_open Q -o ServerAliveInterval=1 -- 'echo up; cat >/dev/null'
+wait_until 15 "session Q" grep -q up "$WORK/Q.out"
+rec=$(ls -t "$STATE"/sessions/* | head -1)
+grep -q '^CGROUP_ID=' "$rec" && fail "record Q claims a scope that holds another process"
+watchdog_log_has "No scope of its own for session $(basename "$rec") .*holds other processes than the helper" ||
+        fail "the crowded scope is not said"
+kill_pid "$Q_PID"
+wait_until 5 "Q to close" records_are 0
+log "crowd: a scope that holds more than the helper is no proof"
 
 # ---------------------------------------------------------------- fail
 kill_pid "$SYSTEMD_PID"
@@ -95,7 +137,8 @@ watchdog_config "[Watchdog]
 InputTimeoutSec=60s"
 kill -HUP "$WATCHDOG_PID"
 wait_until 5 "the reload" watchdog_log_has "InputTimeoutSec=1min"
-warned=1 # the fail round's
+warned=2 # the crowd and fail rounds
+
 for mode in silent no-move; do
         warned=$((warned + 1))
         kill_pid "$SYSTEMD_PID"
