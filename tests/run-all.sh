@@ -5,8 +5,9 @@
 # Installs what it needs, builds in ./build with -Werror, and runs
 # `make check` (unit, PAM under pam_wrapper, integration against a real sshd
 # in network namespaces), then the e2e suites of `make check-e2e` (a booted
-# Debian 12 container with systemd, logind and journald, then 2,000 sessions
-# cut at once in it, then the Debian package built, installed, removed and
+# Debian 12 container with systemd, logind and journald, then 1,100 sessions
+# cut at once in it (and the floor it is held to), then the Debian package
+# built, installed, upgraded, removed and
 # purged in it), and the first and last again in a Debian 13 container
 # (OpenSSH 10.0's sshd-session, systemd 257; the package built in a Debian 13
 # build chroot). The first run debootstraps each image, a minute or two,

@@ -33,7 +33,6 @@
 #include "process_kill.h"
 #include "process_tree.h"
 #include "session_fields.h"
-#include "signal_burst.h"
 #include "time_span.h"
 
 /* Endings due within this much of each other share one kill pass... */
@@ -43,6 +42,14 @@
 #define KILL_BATCH_MAX 64
 /* How soon a SIGTERM that failed for a reason that may pass is tried again. */
 #define TERM_RETRY_USEC (100 * USEC_PER_MSEC)
+/* When many sessions end at once, sshd is still closing the later ones
+ * (close_session, pam_systemd's release, wtmp) when the first kills fall
+ * due, and those kills make systemd and logind tear scopes down, which
+ * every close waits for. Kills wait while other sessions we ended are still
+ * being closed, at most this long past their time. */
+#define KILL_DEFER_MAX_USEC (1000 * USEC_PER_MSEC)
+/* How often a deferred kill looks again. */
+#define KILL_DEFER_STEP_USEC (50 * USEC_PER_MSEC)
 
 int daemon_endings_dir(Daemon *d) {
         if (d->endings_fd >= 0)
@@ -369,17 +376,26 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 session_set_deadline(s, 0);
         }
 
-        /* Every entry written and every ending on disk: now the signals, in
-         * one burst. */
-        SignalBurst burst;
-        signal_burst_begin(&burst);
+        /* Every entry written and every ending on disk: now the signals. */
         for (size_t i = 0; i < n; i++) {
                 if (made && made[i] && made[i]->reason == ENDING_SILENT)
                         send_term(made[i], pidfds[i]);
                 pidfds[i] = safe_close(pidfds[i]);
         }
-        signal_burst_end(&burst);
         endings_reschedule(d);
+}
+
+/* Sessions we sent SIGTERM whose close sshd has not finished: their
+ * records are still there, and their grace is not over. */
+static size_t closes_in_progress(Daemon *d, uint64_t now) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < d->n_endings; i++) {
+                Ending *e = d->endings[i];
+                if (e->reason == ENDING_SILENT && e->kill_at > now && e->rounds == 0 && session_find(d, e->name))
+                        n++;
+        }
+        return n;
 }
 
 static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
@@ -387,6 +403,7 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         _cleanup_free_ Ending **due = calloc(d->n_endings ?: 1, sizeof(Ending *));
         size_t n = 0;
         uint64_t now;
+        bool closing;
 
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         if (!due) {
@@ -395,20 +412,22 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
                 (void) sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
                 return 0;
         }
+        closing = closes_in_progress(d, now) > 0;
         for (size_t i = 0; i < d->n_endings; i++) {
                 Ending *e = d->endings[i];
                 if (e->term_pending && e->kill_at > now)
                         send_term(e, -1);
                 /* Endings waiting for logind are due once its patience is out. */
-                if (n < KILL_BATCH_MAX && e->kill_at <= now + (e->logind_pending ? 0 : KILL_BATCH_WINDOW_USEC))
-                        due[n++] = e;
+                if (n >= KILL_BATCH_MAX || e->kill_at > now + (e->logind_pending ? 0 : KILL_BATCH_WINDOW_USEC))
+                        continue;
+                if (closing && e->rounds == 0 && !e->logind_pending && now < e->kill_due + KILL_DEFER_MAX_USEC) {
+                        e->kill_at = deadline_min(now + KILL_DEFER_STEP_USEC, e->kill_due + KILL_DEFER_MAX_USEC);
+                        continue;
+                }
+                due[n++] = e;
         }
-        if (n > 0) {
-                SignalBurst burst;
-                signal_burst_begin(&burst);
+        if (n > 0)
                 leftovers_kill(d, due, n);
-                signal_burst_end(&burst);
-        }
         endings_reschedule(d);
         daemon_notify_status(d);
         return 0;

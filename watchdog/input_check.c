@@ -14,7 +14,6 @@
 #include "deadline.h"
 #include "log.h"
 #include "macro.h"
-#include "signal_burst.h"
 #include "time_span.h"
 
 /* How often a session whose connection is gone, but whose sshd lives on, is
@@ -32,13 +31,10 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         Daemon *d = userdata;
         uint64_t now;
 
-        SignalBurst burst;
-        signal_burst_begin(&burst);
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         sessions_retry_due(d, now);
         (void) input_check_due(d, now);
         daemon_reschedule(d);
-        signal_burst_end(&burst);
         daemon_notify_status(d);
         return 0;
 }

@@ -24,7 +24,6 @@
 #include "log.h"
 #include "logind.h"
 #include "macro.h"
-#include "signal_burst.h"
 #include "time_span.h"
 
 static void help(void) {
@@ -308,11 +307,6 @@ int main(int argc, char **argv) {
         (void) unrecorded_configure(&d);
         daemon_reschedule(&d);
 
-        r = signal_burst_probe();
-        if (r < 0)
-                log_notice("Signals to ending sessions go out without real-time bursts (%s): they may be late when "
-                           "many sessions end at once",
-                           strerror(-r));
         log_started(&d, "Started");
         d.ready = true;
         (void) sd_notify(false, "READY=1");

@@ -17,7 +17,6 @@
 #include "macro.h"
 #include "proc_walk.h"
 #include "process_kill.h"
-#include "signal_burst.h"
 #include "sweep.h"
 
 typedef enum Why {
@@ -271,8 +270,7 @@ static uint64_t now_usec(void) {
 
 /* Until every member from `from` on has stopped or exited: only then does
  * what it can have forked show (in its children file, or in /proc). The
- * wait sleeps, so the processes get to run and stop even while the daemon
- * is real-time on their CPU. */
+ * wait sleeps, so that the processes get the CPU to stop. */
 static void wait_halted(Sweep *s, size_t from) {
         uint64_t deadline = now_usec() + STOP_WAIT_USEC;
         useconds_t nap = 20;
@@ -445,8 +443,6 @@ int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_
         }
 kill:
         /* Stopped, they can no longer fork: now all of them, for good. */
-        SignalBurst burst;
-        signal_burst_begin(&burst);
         for (size_t i = 0; i < s.n_members; i++) {
                 Member *m = &s.members[i];
                 /* Stopped, the process it pins cannot have exited by itself. */
@@ -468,7 +464,6 @@ kill:
                 }
                 safe_close(fd);
         }
-        signal_burst_end(&burst);
         for (size_t i = 0; i < n; i++)
                 targets[i].incomplete = r < 0 || s.failed[i] || (any_new && s.found_new[i]);
 out:

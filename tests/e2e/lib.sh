@@ -76,7 +76,8 @@ e2e_build() {
                         --localstatedir=/var --with-securedir=/lib/x86_64-linux-gnu/security \
                         --with-systemdsystemunitdir=/lib/systemd/system >/dev/null
                 make -j"$(nproc)" >/dev/null
-                make -j"$(nproc)" tests/helpers/exit-times tests/helpers/register-flood >/dev/null
+                make -j"$(nproc)" tests/helpers/exit-times tests/helpers/monitor-exits tests/helpers/register-flood \
+                        >/dev/null
         ) || fail "building for the container failed"
 }
 

@@ -1,20 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.5 end to end: an office uplink dies. N sessions (default 2000)
-# into the booted container, each with a nohup'd job and every tenth with a
-# job that left its process tree (only logind's scope holds it); the
-# clients send keepalives every 3 s until the link is cut for all of them at
-# once, so their deadlines fall within 3 s of each other.
+# An office uplink dies. N sessions (default 1100) into the booted
+# container, each with a nohup'd job and every tenth with a job that left
+# its process tree (only logind's scope holds it); the clients send
+# keepalives every 3 s until the link is cut for all of them at once, so
+# their deadlines fall within 3 s of each other.
 # The daemon runs as the shipped unit, with its own limits, against the real
 # logind. Every session must be ended within 1 s of its deadline, every job
 # gone within KillGraceSec + 2 s of it, with no warning from the daemon.
+# Then the floor: the daemon stopped, N sessions again, cut, and a loop that
+# does nothing but send SIGTERM to each monitor exactly at its deadline.
+# How long after its deadline each monitor exits (sshd's close, PAM, logind)
+# is measured the same way in both; with the daemon it must stay within
+# 300 ms of the floor (median and maximum): the daemon's own work must not
+# hold up the processes it asked to exit.
 # Prints the login rate, the daemon's memory and CPU, and the timings.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/lib.sh"
 
 require_root
-require_cmd debootstrap systemd-nspawn nsenter ip nft ssh flock
-N=${SWD_MASS_SESSIONS:-2000}
+require_cmd debootstrap systemd-nspawn nsenter ip nft ssh flock join
+export LC_ALL=C # sort and join alike
+N=${SWD_MASS_SESSIONS:-1100}
 T_S=5
 GRACE_S=2
 KEEPALIVE_S=3
@@ -62,27 +69,54 @@ mass_unusual() {
         echo "(cut at $cut_mono ms of the container's clock)"
 }
 
-log "logging in $N sessions, $WAVE at a time"
-for ((i = 0; i < N; i++)); do
-        cmd="nohup sleep 2000000 >/dev/null 2>&1 &"
-        (( i % 10 == 0 )) && cmd+=" (setsid sleep 2000001 </dev/null >/dev/null 2>&1 &);"
-        # shellcheck disable=SC2046
-        ip netns exec "$NS_CLI" $(ssh_cmd -n -o ServerAliveInterval=$KEEPALIVE_S -o ServerAliveCountMax=1000 \
-                "$TEST_USER@$SRV_ADDR") "$cmd echo up; exec sleep 2000002" \
-                </dev/null >"$WORK/mass/$i.out" 2>&1 &
-        if (( i % WAVE == WAVE - 1 )); then
-                wait_until 60 "the first $((i + 1)) sessions" records_at_least $((i + 1))
-        fi
-done
-wait_until 60 "all $N sessions" records_at_least "$N"
-up_ms=$(( $(now_ms) - START ))
-sleep 2
-log "$N sessions up after $up_ms ms ($(( N * 1000 / (up_ms > 0 ? up_ms : 1) )) a second, container boot included)"
+# mass_login: N sessions with their jobs, in waves; -> up_ms
+mass_login() {
+        local i cmd
+        log "logging in $N sessions, $WAVE at a time"
+        local t0
+        t0=$(now_ms)
+        for ((i = 0; i < N; i++)); do
+                cmd="nohup sleep 2000000 >/dev/null 2>&1 &"
+                (( i % 10 == 0 )) && cmd+=" (setsid sleep 2000001 </dev/null >/dev/null 2>&1 &);"
+                # shellcheck disable=SC2046
+                ip netns exec "$NS_CLI" $(ssh_cmd -n -o ServerAliveInterval=$KEEPALIVE_S -o ServerAliveCountMax=1000 \
+                        "$TEST_USER@$SRV_ADDR") "$cmd echo up; exec sleep 2000002" \
+                        </dev/null >"$WORK/mass/$i.out" 2>&1 &
+                disown # killed with the client namespace, without a word from bash
+                if (( i % WAVE == WAVE - 1 )); then
+                        wait_until 60 "the first $((i + 1)) sessions" records_at_least $((i + 1))
+                fi
+        done
+        wait_until 60 "all $N sessions" records_at_least "$N"
+        up_ms=$(( $(now_ms) - t0 ))
+        sleep 2
+}
 
+# The host's PID and start time of each monitor a record names (records
+# name the container's PIDs): "CONTAINER_PID HOST_PID STARTTIME", sorted.
+monitors() {
+        local files
+        files=$(ip netns pids "$NS_SRV" | sed 's|.*|/proc/&/status|')
+        # shellcheck disable=SC2086
+        awk '/^NSpid:/ && NF > 2 { n = split(FILENAME, f, "/"); print $NF, f[3] }' $files 2>/dev/null |
+                sort -k1,1 >"$WORK/nspid.txt"
+        awk -F= '$1 == "SSHD_PID" { print $2 }' "$SESSIONS_DIR"/* | sort -k1,1 | join - "$WORK/nspid.txt" |
+                while read -r cpid hpid; do echo "$cpid $hpid $(proc_starttime "$hpid")"; done
+}
+
+# lateness FILE: of "MS" lines, LATE_MEDIAN, LATE_MAX and LATE_TEXT (with the 90th percentile)
+lateness() {
+        sort -n "$1" >"$1.sorted"
+        LATE_MEDIAN=$(awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' "$1.sorted")
+        LATE_MAX=$(tail -1 "$1.sorted")
+        LATE_TEXT="median $LATE_MEDIAN ms, 90% $(awk '{ v[NR] = $1 } END { i = int(NR * 0.9); print v[i < 1 ? 1 : i] }' "$1.sorted") ms, max $LATE_MAX ms"
+}
+
+mass_login
 # The jobs, by PID and start time from the host (the container's PIDs are
 # ours too): thousands of processes end and start meanwhile, and a PID alone
 # may soon name another one.
-mapfile -t JOBS < <(pgrep -f '^sleep 200000[01]$')
+mapfile -t JOBS < <(own_procs -f '^sleep 200000[01]$')
 want=$(( N + (N + 9) / 10 ))
 [ "${#JOBS[@]}" = "$want" ] || fail "setup: ${#JOBS[@]} jobs, want $want"
 declare -A JOB_START
@@ -103,6 +137,14 @@ exit_times_ready() { grep -q '^ready' "$WORK/exit-times.out"; }
 wait_until 30 "the exit watcher" exit_times_ready
 grep -q "^ready ${#JOBS[@]}\$" "$WORK/exit-times.out" || fail "the exit watcher: $(cat "$WORK/exit-times.out")"
 
+# And each monitor, to see when it closes after its deadline.
+monitors >"$WORK/monitors-a.txt"
+[ "$(grep -c . "$WORK/monitors-a.txt")" = "$N" ] || fail "setup: $(grep -c . "$WORK/monitors-a.txt") monitors, want $N"
+awk '{ print $2, $3 }' "$WORK/monitors-a.txt" >"$WORK/watch-a.txt"
+"$E2E_BUILD/tests/helpers/monitor-exits" $(( (T_S + 30) * 1000 )) <"$WORK/watch-a.txt" >"$WORK/exits-a.txt" 2>&1 &
+cleanup_push "kill_pid $!"
+wait_until 30 "the monitor watcher" grep -q '^ready' "$WORK/exits-a.txt"
+
 link_cut
 cut=$(now_ms)
 cut_mono=$(awk '{printf "%d", $1 * 1000}' /proc/uptime)
@@ -114,6 +156,7 @@ cleanup_push '[ "$rc" = 0 ] || { mass_timeline; mass_unusual; } >&"$TEST_STDERR"
 exit_times_done() { grep -q '^exited' "$WORK/exit-times.out"; }
 WAIT_POLL=0.5 wait_until $(( T_S + GRACE_S + 25 )) "the exit watcher to finish" exit_times_done
 read -r _ exited _ njobs _ _ last_exit < <(grep '^exited' "$WORK/exit-times.out")
+njobs=${njobs%,} # "exited N of M, last at T"
 [ "$exited" = "$njobs" ] || fail "$(( njobs - exited )) of $njobs jobs still ran $(( T_S + GRACE_S + 20 )) s after the cut"
 gone=$(( last_exit - cut_mono ))
 # sshd's own close (close_session, logind's release) is not the daemon's
@@ -147,4 +190,58 @@ log "of the $(( (N + 9) / 10 )) jobs that left their tree: $through_logind kille
 [ $(( through_logind + in_scope )) -ge $(( (N + 9) / 10 )) ] || fail "not every job outside its tree was killed through its scope"
 e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat >"$WORK/warnings.txt"
 [ -s "$WORK/warnings.txt" ] && fail "the daemon warned: $(head -5 "$WORK/warnings.txt" | tr '\n' '|')"
+
+# How long after its deadline each monitor closed: the deadline from the
+# ended entry (its time, less how late it came by the silence), the close
+# from the watcher.
+wait_until 30 "the monitor watcher to finish" eval "[ \$(grep -c . '$WORK/exits-a.txt') -gt $N ]"
+offset=$(awk '$1 == "ready" { print $3 }' "$WORK/exits-a.txt")
+e2e_journal -o json MESSAGE_ID=ffa2c22415ca4dff88de52a663886246 --output-fields=SSHD_PID,SILENT_USEC,TIMEOUT_USEC |
+        awk -v off="$offset" 'function f(k,   m) { if (match($0, "\"" k "\":\"[0-9]+\"")) { m = substr($0, RSTART + length(k) + 4, RLENGTH - length(k) - 5); return m } return "" }
+                { print f("SSHD_PID"), int(f("__MONOTONIC_TIMESTAMP") / 1000) + off - int((f("SILENT_USEC") - f("TIMEOUT_USEC")) / 1000) }' |
+        sort -k1,1 >"$WORK/deadlines-a.txt"
+join <(sort -k1,1 "$WORK/monitors-a.txt") "$WORK/deadlines-a.txt" | awk '{ print $2, $4 }' | sort -k1,1 >"$WORK/host-deadlines-a.txt"
+awk '$1 != "ready"' "$WORK/exits-a.txt" | sort -k1,1 | join - "$WORK/host-deadlines-a.txt" |
+        awk '$2 >= 0 { print $2 - $3 }' >"$WORK/close-a.txt"
+[ "$(grep -c . "$WORK/close-a.txt")" = "$N" ] || fail "$(grep -c . "$WORK/close-a.txt") monitors closed and placed, want $N"
+lateness "$WORK/close-a.txt"
+ours_median=$LATE_MEDIAN ours_max=$LATE_MAX
+log "with the daemon, monitors closed after their deadlines: $LATE_TEXT"
+
+# ---------------------------------------------------------------- the floor
+# The daemon stopped; the same sessions again; SIGTERM by a loop that does
+# nothing else, each exactly at its monitor's deadline as the kernel's
+# silence of its connection gives it, read right after the cut.
+for p in $(ip netns pids "$NS_CLI"); do kill -KILL "$p" 2>/dev/null || true; done
+link_restore
+e2e_in systemctl stop sshd-watchdog.service
+wait_until 30 "phase one's records to go" records_zero
+mass_login
+log "floor: $N sessions up after $up_ms ms, no daemon"
+monitors >"$WORK/monitors-b.txt"
+[ "$(grep -c . "$WORK/monitors-b.txt")" = "$N" ] || fail "setup: $(grep -c . "$WORK/monitors-b.txt") monitors, want $N"
+grep -E '^(SOCKET_INODE|SSHD_PID)=' "$SESSIONS_DIR"/* |
+        awk -F'[:=]' '$2 == "SOCKET_INODE" { i[$1] = $3 } $2 == "SSHD_PID" { p[$1] = $3 } END { for (f in i) print i[f], p[f] }' |
+        sort -k1,1 >"$WORK/inode-pid-b.txt"
+link_cut
+for p in $(ip netns pids "$NS_CLI"); do kill -STOP "$p" 2>/dev/null || true; done
+t0=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+nsenter --net="/run/netns/$NS_SRV" ss -Htine state established '( sport = :22 )' |
+        awk '/ino:/ { for (i = 1; i <= NF; i++) if ($i ~ /^ino:/) ino = substr($i, 5) }
+             /lastrcv:/ { for (i = 1; i <= NF; i++) if ($i ~ /^lastrcv:/) print ino, substr($i, 9) }' |
+        sort -k1,1 | join - "$WORK/inode-pid-b.txt" | awk '{ print $3, $2 }' | sort -k1,1 |
+        join - <(sort -k1,1 "$WORK/monitors-b.txt") |
+        awk -v t0="$t0" -v limit=$(( T_S * 1000 )) '{ print $3, $4, t0 + limit - $2 }' >"$WORK/watch-b.txt"
+[ "$(grep -c . "$WORK/watch-b.txt")" = "$N" ] || fail "setup: the silence of $(grep -c . "$WORK/watch-b.txt") of $N connections"
+"$E2E_BUILD/tests/helpers/monitor-exits" $(( (T_S + 30) * 1000 )) <"$WORK/watch-b.txt" >"$WORK/exits-b.txt" 2>&1 &
+cleanup_push "kill_pid $!"
+wait_until $(( T_S + 40 )) "the monitors to close" eval "[ \$(grep -c . '$WORK/exits-b.txt') -gt $N ]"
+awk '{ print $1, $3 }' "$WORK/watch-b.txt" | sort -k1,1 >"$WORK/host-deadlines-b.txt"
+awk '$1 != "ready"' "$WORK/exits-b.txt" | sort -k1,1 | join - "$WORK/host-deadlines-b.txt" |
+        awk '$2 >= 0 { print $2 - $3 }' >"$WORK/close-b.txt"
+[ "$(grep -c . "$WORK/close-b.txt")" = "$N" ] || fail "floor: $(grep -c . "$WORK/close-b.txt") of $N monitors closed"
+lateness "$WORK/close-b.txt"
+log "floor, SIGTERM by hand at each deadline: monitors closed after their deadlines: $LATE_TEXT"
+[ "$ours_median" -le $(( LATE_MEDIAN + 300 )) ] || fail "with the daemon the median close came $ours_median ms after the deadline, the floor's $LATE_MEDIAN ms"
+[ "$ours_max" -le $(( LATE_MAX + 300 )) ] || fail "with the daemon the last close came $ours_max ms after its deadline, the floor's $LATE_MAX ms"
 log "ok: suite took $(( $(now_ms) - START )) ms"
