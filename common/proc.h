@@ -98,6 +98,10 @@ bool exe_is_sshd(const char *path);
  * caller learns elsewhere (the daemon, from its sock_diag dump). */
 int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n);
 
+/* The number of one of PID's descriptors of the socket with that inode;
+ * -ENOENT when it holds none. */
+int proc_socket_fd(const char *proc_root, pid_t pid, uint64_t inode);
+
 /* The entry for inode in a list from proc_socket_inodes(), or NULL. */
 const uint64_t *socket_inode_find(const uint64_t *sorted, size_t n, uint64_t inode);
 /* Inodes of the TCP sockets (IPv4 and IPv6) that PID has open: the socket

@@ -46,11 +46,12 @@ static int append_u64(uint64_t **array, size_t *n, size_t *allocated, uint64_t v
         return 0;
 }
 
-int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
+/* Calls cb(fd number, inode) for each socket among /proc/PID/fd; cb
+ * returns 0 to go on, anything else to stop with it. */
+static int socket_fds(const char *proc_root, pid_t pid, int (*cb)(int fd, uint64_t inode, void *userdata),
+                      void *userdata) {
         _cleanup_free_ char *path = NULL;
-        _cleanup_free_ uint64_t *inodes = NULL;
         _cleanup_closedir_ DIR *d = NULL;
-        size_t n = 0, allocated = 0;
         struct dirent *de;
         int r;
 
@@ -71,15 +72,13 @@ int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t 
                 char target[64]; /* "socket:[<20 digits>]" fits; longer links are no sockets */
                 ssize_t k;
                 uint64_t inode;
+                int fd;
 
                 errno = 0;
                 de = readdir(d);
-                if (!de) {
-                        if (errno != 0)
-                                return negative_errno();
-                        break;
-                }
-                if (de->d_name[0] == '.')
+                if (!de)
+                        return errno != 0 ? negative_errno() : 0;
+                if (de->d_name[0] == '.' || parse_pid(de->d_name, &fd) < 0)
                         continue;
 
                 k = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
@@ -93,10 +92,33 @@ int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t 
                 target[k] = '\0';
                 if (socket_link_inode(target, &inode) < 0)
                         continue;
-                r = append_u64(&inodes, &n, &allocated, inode);
-                if (r < 0)
+                r = cb(fd, inode, userdata);
+                if (r != 0)
                         return r;
         }
+}
+
+typedef struct Inodes {
+        uint64_t *v;
+        size_t n, allocated;
+} Inodes;
+
+static int collect_inode(int fd, uint64_t inode, void *userdata) {
+        Inodes *i = userdata;
+        return append_u64(&i->v, &i->n, &i->allocated, inode);
+}
+
+int proc_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, size_t *ret_n) {
+        Inodes found = {};
+        _cleanup_free_ uint64_t *inodes = NULL;
+        size_t n;
+        int r;
+
+        r = socket_fds(proc_root, pid, collect_inode, &found);
+        inodes = found.v;
+        n = found.n;
+        if (r < 0)
+                return r;
 
         if (n > 0) {
                 size_t u = 1;
@@ -184,4 +206,26 @@ int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, siz
         *ret = TAKE_PTR(inodes);
         *ret_n = k;
         return 0;
+}
+
+typedef struct FindFd {
+        uint64_t inode;
+        int fd;
+} FindFd;
+
+static int match_fd(int fd, uint64_t inode, void *userdata) {
+        FindFd *f = userdata;
+        if (inode != f->inode)
+                return 0;
+        f->fd = fd;
+        return 1;
+}
+
+int proc_socket_fd(const char *proc_root, pid_t pid, uint64_t inode) {
+        FindFd f = { .inode = inode, .fd = -1 };
+        int r = socket_fds(proc_root, pid, match_fd, &f);
+
+        if (r < 0)
+                return r;
+        return r > 0 ? f.fd : -ENOENT;
 }

@@ -49,6 +49,8 @@ typedef struct Session {
         bool trouble_logged;      /* the first of them was logged */
         bool dry_run_reported;    /* this silence was reported once already */
         sd_event_source *monitor_exit; /* registered sessions: a pidfd of the monitor, for its exit */
+        int connection;           /* registered sessions: our own descriptor of the monitor's connection,
+                                   * to read how it ended when the monitor exits; -1: none */
         uint64_t dry_run_bytes;
 } Session;
 

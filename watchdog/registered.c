@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Sessions that sshd-watchdog-exec registered have no close_session to
- * remove their record: the end of the connection is the exit of its sshd
- * monitor, which a pidfd reports as it happens. Then the record goes and
- * nothing is killed: a logout leaves a nohup'd job running, as sshd does
- * (only a silent client gets a session ended). */
+/* Sessions that sshd-watchdog-exec registered (or that the daemon found
+ * without a record) have no close_session: the end of the connection is the
+ * exit of its sshd monitor, which a pidfd reports as it happens. What
+ * close_session would read there, how the connection ended, the daemon
+ * reads on a descriptor of the connection of its own (pidfd_getfd), which
+ * keeps the socket until then. A client that left: the record goes and
+ * nothing is killed (a logout leaves a nohup'd job running, as sshd does).
+ * A client that had died (sshd's ClientAlive, the kernel, first): what the
+ * session left is killed, as for a PAM session marked closed. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 #include "process_kill.h"
+#include "connection_end.h"
 #include "registered.h"
+#include "time_span.h"
 
 void registered_closed(Daemon *d, Session *s) {
         _cleanup_close_ int dir_fd = session_dir_open(d->state_dir, false);
@@ -25,14 +32,69 @@ void registered_closed(Daemon *d, Session *s) {
         session_drop(d, s);
 }
 
+/* Whether the client had died when the connection ended; if so, the
+ * session's record says so as close_session would have written it. */
+static bool connection_died(Session *s) {
+        ConnectionEnd end;
+        ConnectionEndBy by;
+        int r;
+
+        if (s->connection < 0)
+                return false;
+        r = connection_end_read(s->connection, &end);
+        s->connection = safe_close(s->connection);
+        if (r < 0)
+                return false;
+        by = connection_end_by(&end);
+        log_debug("Session %s: connection at its end: state %u, client silent %u ms, %u unacknowledged", s->name,
+                  (unsigned) end.state, (unsigned) end.silence_ms, (unsigned) end.unacked);
+        if (by == CONNECTION_END_CLIENT)
+                return false;
+        s->rec.closed_usec = realtime_now();
+        s->rec.closed_silence_usec = (uint64_t) end.silence_ms * USEC_PER_MSEC;
+        s->rec.closed_by = by;
+        return true;
+}
+
 static int on_monitor_exit(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
         Session *s = userdata;
+        Daemon *d = s->daemon;
+        uint64_t now;
 
         s->monitor_exit = sd_event_source_disable_unref(s->monitor_exit);
         /* Being ended: the ending removes the record when it is done. */
-        if (s->state != SESSION_ENDING)
-                registered_closed(s->daemon, s);
+        if (s->state == SESSION_ENDING) {
+                s->connection = safe_close(s->connection);
+                return 0;
+        }
+        if (!connection_died(s)) {
+                registered_closed(d, s);
+                return 0;
+        }
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        endings_begin(d, &s, 1, now);
+        daemon_reschedule(d);
+        daemon_notify_status(d);
         return 0;
+}
+
+/* Our own descriptor of the monitor's connection, through the pidfd: kept
+ * until the monitor exits. Without it a dead client is told from a logout
+ * no more (and the journal says nothing: the session is watched all the
+ * same). */
+static void hold_connection(Session *s, int pidfd) {
+        int n;
+
+        if (s->rec.socket_inode == 0)
+                return;
+        n = proc_socket_fd(s->daemon->proc_root, s->rec.sshd_pid, s->rec.socket_inode);
+        if (n < 0)
+                return;
+        s->connection = (int) syscall(SYS_pidfd_getfd, pidfd, n, 0);
+        if (s->connection < 0) {
+                log_debug("Session %s: cannot hold its connection: %m", s->name);
+                s->connection = -1;
+        }
 }
 
 void registered_watch(Session *s) {
@@ -50,6 +112,7 @@ void registered_watch(Session *s) {
                                           (int) s->rec.sshd_pid, s->name);
                 return;
         }
+        hold_connection(s, fd);
         r = sd_event_add_io(d->event, &s->monitor_exit, fd, EPOLLIN, on_monitor_exit, s);
         if (r >= 0)
                 r = sd_event_source_set_io_fd_own(s->monitor_exit, true);

@@ -99,6 +99,7 @@ void session_free(Session *s) {
         if (!s)
                 return;
         sd_event_source_disable_unref(s->monitor_exit);
+        safe_close(s->connection);
         session_record_done(&s->rec);
         free(s->account);
         free(s->name);
@@ -410,6 +411,7 @@ static Session *session_new(Daemon *d, const char *name) {
         if (!s)
                 return NULL;
         s->daemon = d;
+        s->connection = -1;
         s->rec = SESSION_RECORD_NULL;
         s->due = (QueueEntry) QUEUE_ENTRY_INIT;
         s->name = strdup(name);
