@@ -110,21 +110,6 @@ static bool pidfd_alive(int pidfd) {
         return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) >= 0;
 }
 
-static int address_string(const TcpInput *in, char **ret) {
-        char buf[INET6_ADDRSTRLEN];
-        const uint8_t *a = (const uint8_t *) in->id.idiag_dst;
-        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-        if (in->family == AF_INET)
-                inet_ntop(AF_INET, a, buf, sizeof(buf));
-        else if (memcmp(a, mapped, sizeof(mapped)) == 0)
-                inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
-        else
-                inet_ntop(AF_INET6, a, buf, sizeof(buf));
-        *ret = strdup(buf);
-        return *ret ? 0 : -ENOMEM;
-}
-
 typedef struct Connections {
         const uint64_t *inodes; /* the monitor's sockets, sorted */
         size_t n_inodes;
@@ -154,7 +139,7 @@ static void collect_connection(Daemon *d, SessionRecord *rec) {
         c.inodes = inodes;
         if (tcp_diag_dump(d->diag_fd, connection_cb, &c) < 0 || c.n_found != 1)
                 return;
-        if (address_string(&c.found, &rec->remote_host) < 0)
+        if (tcp_input_peer_string(&c.found, &rec->remote_host) < 0)
                 return;
         rec->socket_inode = c.found.inode;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -275,4 +276,19 @@ int tcp_diag_find_inode(int fd, uint64_t inode, TcpInput *ret) {
         if (r < 0)
                 return r;
         return f.found ? 0 : -ENOENT;
+}
+
+int tcp_input_peer_string(const TcpInput *in, char **ret) {
+        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+        const uint8_t *a = (const uint8_t *) in->id.idiag_dst;
+        char buf[INET6_ADDRSTRLEN];
+
+        if (in->family == AF_INET)
+                inet_ntop(AF_INET, a, buf, sizeof(buf));
+        else if (memcmp(a, mapped, sizeof(mapped)) == 0)
+                inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
+        else
+                inet_ntop(AF_INET6, a, buf, sizeof(buf));
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
 }

@@ -46,5 +46,8 @@ int tcp_diag_parse_dump(const void *buf, size_t size, uint32_t seq, tcp_diag_cb 
  * error=-ENOENT only for sockets the kernel says are gone. */
 int tcp_diag_query(int fd, TcpInput *socks, size_t n);
 
+/* The peer's address as text (an IPv4-mapped IPv6 address as IPv4), heap. */
+int tcp_input_peer_string(const TcpInput *in, char **ret);
+
 /* One socket by inode, through a dump: for tests and one-off lookups. */
 int tcp_diag_find_inode(int fd, uint64_t inode, TcpInput *ret);

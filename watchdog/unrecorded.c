@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -195,20 +194,6 @@ static int match_cb(const TcpInput *in, void *userdata) {
         return 0;
 }
 
-static char *peer_string(const TcpInput *in) {
-        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-        const uint8_t *a = (const uint8_t *) in->id.idiag_dst;
-        char buf[INET6_ADDRSTRLEN];
-
-        if (in->family == AF_INET)
-                inet_ntop(AF_INET, a, buf, sizeof(buf));
-        else if (memcmp(a, mapped, sizeof(mapped)) == 0)
-                inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
-        else
-                inet_ntop(AF_INET6, a, buf, sizeof(buf));
-        return strdup(buf);
-}
-
 static void remember(UnrecordedScan *s, const Candidate *c, const char *name, uint64_t now) {
         Unrecorded *u = calloc(1, sizeof(Unrecorded));
         PasswdEntry pw;
@@ -218,7 +203,7 @@ static void remember(UnrecordedScan *s, const Candidate *c, const char *name, ui
         *u = (Unrecorded) { .monitor = c->monitor, .parent = c->parent, .uid = c->uid, .first_seen = now,
                             .first_seen_realtime = realtime_now(), .runs_command = c->runs_command, .seen = true };
         u->name = strdup(name);
-        u->remote_host = peer_string(&c->tcp);
+        (void) tcp_input_peer_string(&c->tcp, &u->remote_host);
         if (passwd_lookup(NULL, c->uid, &pw) == 0)
                 u->user = pw.name;
         Unrecorded **v = reallocarray(s->v, s->n + 1, sizeof(Unrecorded *));
@@ -275,53 +260,40 @@ static int record(UnrecordedScan *s, Unrecorded *u) {
         return 0;
 }
 
-static void scan(UnrecordedScan *s, uint64_t now) {
-        Daemon *d = s->daemon;
-        const char *proc_root = d->proc_root;
-        _cleanup_(sshd_listeners_done) SshdListeners l = {};
-        _cleanup_free_ Candidate *cands = NULL;
-        _cleanup_free_ char **names = NULL;
-        IdMap seen_not_monitor = {}, recorded = {};
-        size_t n_cands = 0;
-        int r;
-
-        for (size_t i = 0; i < s->n; i++)
-                s->v[i]->seen = false;
-        r = sshd_listeners_load(&l, proc_root, d->diag_fd);
-        if (r >= 0)
-                r = listeners_refresh(s, &l);
-        if (r < 0) {
-                log_debug("Cannot look for unrecorded connections now: %s", strerror(-r));
-                return;
-        }
-
-        /* The monitors that have a record, by PID: a stat of each would be
-         * most of a scan's cost. A PID that died and was reused meanwhile is
-         * looked at again at the next scan, when its old record is gone. */
+/* The monitors that have a record, by PID: a stat of each would be most
+ * of a scan's cost. A PID that died and was reused meanwhile is looked at
+ * again at the next scan, when its old record is gone. */
+static int recorded_monitors(Daemon *d, IdMap *ret) {
         for (size_t i = 0; i < d->n_sessions; i++)
-                if (id_map_put(&recorded, (uint64_t) d->sessions[i]->rec.sshd_pid, 1) < 0) {
-                        id_map_done(&recorded);
-                        return;
-                }
+                if (id_map_put(ret, (uint64_t) d->sessions[i]->rec.sshd_pid, 1) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; i < d->n_endings; i++)
-                (void) id_map_put(&recorded, (uint64_t) d->endings[i]->rec.sshd_pid, 1);
+                if (id_map_put(ret, (uint64_t) d->endings[i]->rec.sshd_pid, 1) < 0)
+                        return -ENOMEM;
+        return 0;
+}
 
-        /* The children of each listener, and of PID 1. */
+/* The monitors past authentication among the children of each listener
+ * and of PID 1 that no record names and that are not known already. */
+static void find_candidates(UnrecordedScan *s, const IdMap *recorded, Candidate **ret, size_t *ret_n) {
+        Daemon *d = s->daemon;
+        IdMap seen_not_monitor = {};
+
         for (size_t i = 0; i <= s->n_listeners; i++) {
                 _cleanup_free_ pid_t *children = NULL;
                 ProcRef parent = i < s->n_listeners ? s->listeners[i] : (ProcRef) { .pid = 1 };
                 size_t n = 0;
 
-                if (proc_children(proc_root, parent.pid, 0, &children, &n) < 0)
+                if (proc_children(d->proc_root, parent.pid, 0, &children, &n) < 0)
                         continue;
                 for (size_t j = 0; j < n; j++) {
                         char name[64];
                         ProcStat st;
                         uint64_t known;
-                        Candidate c = {};
+                        Candidate c = { .parent = parent };
 
-                        if (id_map_get(&recorded, (uint64_t) children[j], &known) ||
-                            proc_stat_read(proc_root, children[j], &st) < 0 || st.state == 'Z')
+                        if (id_map_get(recorded, (uint64_t) children[j], &known) ||
+                            proc_stat_read(d->proc_root, children[j], &st) < 0 || st.state == 'Z')
                                 continue;
                         snprintf(name, sizeof(name), "%d-%" PRIu64, (int) children[j], st.starttime);
                         if (session_find(d, name) || ending_find(d, name))
@@ -337,63 +309,63 @@ static void scan(UnrecordedScan *s, uint64_t now) {
                                 continue;
                         }
                         c.monitor = (ProcRef) { .pid = children[j], .starttime = st.starttime };
-                        c.parent = parent;
-                        r = monitor_check(proc_root, children[j], &c);
+                        int r = monitor_check(d->proc_root, children[j], &c);
                         /* PID 1's other children: not looked at again while they live. */
                         if (r == MONITOR_NOT_SSHD && parent.pid == 1)
                                 (void) id_map_put(&seen_not_monitor, (uint64_t) children[j], st.starttime);
                         if (r != MONITOR_LOGGED_IN)
                                 continue;
-                        Candidate *v = reallocarray(cands, n_cands + 1, sizeof(Candidate));
+                        Candidate *v = reallocarray(*ret, *ret_n + 1, sizeof(Candidate));
                         if (!v)
                                 break;
-                        cands = v;
-                        cands[n_cands++] = c;
+                        *ret = v;
+                        v[(*ret_n)++] = c;
                 }
         }
-        id_map_done(&recorded);
         id_map_done(&s->not_monitor);
         s->not_monitor = seen_not_monitor;
+}
 
-        /* Their connections, from one dump, only when there are any. */
-        if (n_cands > 0) {
-                Match m = { .v = cands, .n = n_cands };
-                for (size_t i = 0; i < n_cands; i++) {
-                        _cleanup_free_ uint64_t *inodes = NULL;
-                        size_t k = 0;
-                        if (proc_socket_inodes(proc_root, cands[i].monitor.pid, &inodes, &k) < 0)
-                                continue;
-                        for (size_t j = 0; j < k; j++)
-                                (void) id_map_put(&m.owner, inodes[j], i);
-                }
-                r = tcp_diag_dump(d->diag_fd, match_cb, &m);
-                id_map_done(&m.owner);
-                if (r < 0) {
-                        log_debug("Cannot dump TCP sockets to look for unrecorded connections: %s", strerror(-r));
-                        n_cands = 0;
-                        for (size_t i = 0; i < s->n; i++)
-                                s->v[i]->seen = true; /* nothing learnt: keep them */
-                }
-                for (size_t i = 0; i < n_cands; i++) {
-                        char name[64];
-                        if (cands[i].n_tcp != 1)
-                                continue; /* none in this namespace, or more than one to choose from */
-                        snprintf(name, sizeof(name), "%d-%" PRIu64, (int) cands[i].monitor.pid,
-                                 cands[i].monitor.starttime);
-                        remember(s, &cands[i], name, now);
-                }
+/* Their connections, from one dump: a candidate with exactly one in this
+ * network namespace is remembered. <0 when the dump failed. */
+static int match_connections(UnrecordedScan *s, Candidate *v, size_t n, uint64_t now) {
+        Match m = { .v = v, .n = n };
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ uint64_t *inodes = NULL;
+                size_t k = 0;
+                if (proc_socket_inodes(s->daemon->proc_root, v[i].monitor.pid, &inodes, &k) < 0)
+                        continue;
+                for (size_t j = 0; j < k; j++)
+                        (void) id_map_put(&m.owner, inodes[j], i);
         }
+        r = tcp_diag_dump(s->daemon->diag_fd, match_cb, &m);
+        id_map_done(&m.owner);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                char name[64];
+                if (v[i].n_tcp != 1)
+                        continue; /* none in this namespace, or more than one to choose from */
+                snprintf(name, sizeof(name), "%d-%" PRIu64, (int) v[i].monitor.pid, v[i].monitor.starttime);
+                remember(s, &v[i], name, now);
+        }
+        return 0;
+}
 
-        /* Gone or recorded since: forgotten. Seen twice: said, and recorded
-         * when so configured. */
+/* Gone or recorded since: forgotten. Seen twice: said, and recorded when
+ * so configured. */
+static void settle(UnrecordedScan *s, uint64_t now) {
         size_t kept = 0;
+
         for (size_t i = 0; i < s->n; i++) {
                 Unrecorded *u = s->v[i];
                 if (u->seen && u->first_seen != now) {
                         if (!u->reported)
                                 report(s, u);
                         /* Recorded now: a session from here on. */
-                        if (d->config.end_unrecorded && record(s, u) == 0)
+                        if (s->daemon->config.end_unrecorded && record(s, u) == 0)
                                 u->seen = false;
                 }
                 if (!u->seen) {
@@ -404,6 +376,35 @@ static void scan(UnrecordedScan *s, uint64_t now) {
                 s->v[kept++] = u;
         }
         s->n = kept;
+}
+
+static void scan(UnrecordedScan *s, uint64_t now) {
+        _cleanup_(sshd_listeners_done) SshdListeners l = {};
+        _cleanup_free_ Candidate *cands = NULL;
+        IdMap recorded = {};
+        size_t n_cands = 0;
+        int r;
+
+        for (size_t i = 0; i < s->n; i++)
+                s->v[i]->seen = false;
+        r = sshd_listeners_load(&l, s->daemon->proc_root, s->daemon->diag_fd);
+        if (r >= 0)
+                r = listeners_refresh(s, &l);
+        if (r >= 0)
+                r = recorded_monitors(s->daemon, &recorded);
+        if (r >= 0)
+                find_candidates(s, &recorded, &cands, &n_cands);
+        id_map_done(&recorded);
+        if (r >= 0 && n_cands > 0)
+                r = match_connections(s, cands, n_cands, now);
+        if (r < 0) {
+                /* Nothing learnt: what was known stays, and waits for the next look. */
+                log_debug("Cannot look for unrecorded connections now: %s", strerror(-r));
+                for (size_t i = 0; i < s->n; i++)
+                        s->v[i]->seen = true;
+                return;
+        }
+        settle(s, now);
 }
 
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
