@@ -25,6 +25,7 @@
 
 #include "daemon.h"
 #include "deadline.h"
+#include "event_timer.h"
 #include "ending_store.h"
 #include "log.h"
 #include "registered.h"
@@ -408,8 +409,7 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         if (!due) {
                 log_error_errno(-ENOMEM, "Cannot kill leftovers now; trying again");
-                (void) sd_event_source_set_time(src, now + TERM_RETRY_USEC);
-                (void) sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+                (void) event_timer_arm(d->event, &d->kill_timer, now + TERM_RETRY_USEC, USEC_PER_MSEC, on_kill_timer, d);
                 return 0;
         }
         closing = closes_in_progress(d, now) > 0;
@@ -444,20 +444,9 @@ void endings_reschedule(Daemon *d) {
                 if (e->term_pending)
                         t = deadline_min(t, now + TERM_RETRY_USEC);
         }
-        if (t == 0) {
-                if (d->kill_timer)
-                        (void) sd_event_source_set_enabled(d->kill_timer, SD_EVENT_OFF);
-                return;
-        }
-        if (!d->kill_timer) {
-                r = sd_event_add_time(d->event, &d->kill_timer, CLOCK_MONOTONIC, t, USEC_PER_MSEC, on_kill_timer, d);
-                if (r < 0) {
-                        log_error_errno(r, "Cannot arm the kill timer");
-                        return;
-                }
-        } else
-                (void) sd_event_source_set_time(d->kill_timer, t);
-        (void) sd_event_source_set_enabled(d->kill_timer, SD_EVENT_ONESHOT);
+        r = event_timer_arm(d->event, &d->kill_timer, t, USEC_PER_MSEC, on_kill_timer, d);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm the kill timer");
 }
 
 /* "3 of its process tree, 2 through logind": what really happened. */

@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "deadline.h"
+#include "event_timer.h"
 #include "log.h"
 #include "macro.h"
 #include "time_span.h"
@@ -42,31 +43,19 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
 void daemon_reschedule(Daemon *d) {
         QueueEntry *top = deadline_queue_top(&d->deadlines);
         uint64_t t = top ? top->key : 0;
+        bool created = !d->timer;
         int r;
 
-        if (t == 0) {
-                if (d->timer)
-                        (void) sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
-                return;
-        }
-        if (!d->timer) {
-                /* 1 ms accuracy: the kernel's silence clock has no finer grain,
-                 * and a coarser one would show in every ending's timing. */
-                r = sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC, t, USEC_PER_MSEC, on_timer, d);
-                if (r < 0) {
-                        log_error_errno(r, "Cannot arm the deadline timer");
-                        return;
-                }
+        /* 1 ms accuracy: the kernel's silence clock has no finer grain, and
+         * a coarser one would show in every ending's timing. */
+        r = event_timer_arm(d->event, &d->timer, t, USEC_PER_MSEC, on_timer, d);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm the deadline timer");
+        else if (created && d->timer)
                 /* Deadlines first: when both are due, a SIGTERM promised
                  * within a second goes before kills promised within the
                  * grace. */
                 (void) sd_event_source_set_priority(d->timer, SD_EVENT_PRIORITY_IMPORTANT);
-        } else {
-                r = sd_event_source_set_time(d->timer, t);
-                if (r < 0)
-                        log_error_errno(r, "Cannot move the deadline timer");
-        }
-        (void) sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
 }
 
 /* Its connection is gone: sshd is closing the session (close_session will

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_timer.h"
 #include "log.h"
 #include "logind.h"
 #include "time_span.h"
@@ -89,23 +90,14 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static void arm_retry(Daemon *d, uint64_t when) {
         LogindQueue *l = d->logind;
+        uint64_t t = event_timer_when(l->retry);
         int r;
 
-        if (!l->retry) {
-                r = sd_event_add_time(d->event, &l->retry, CLOCK_MONOTONIC, when, USEC_PER_MSEC, on_retry, d);
-                if (r < 0) {
-                        log_error_errno(r, "Cannot arm the logind retry timer");
-                        return;
-                }
-        } else {
-                uint64_t t = 0;
-                int enabled = 0;
-                (void) sd_event_source_get_enabled(l->retry, &enabled);
-                if (enabled && sd_event_source_get_time(l->retry, &t) >= 0 && t <= when)
-                        return;
-                (void) sd_event_source_set_time(l->retry, when);
-        }
-        (void) sd_event_source_set_enabled(l->retry, SD_EVENT_ONESHOT);
+        if (t != 0 && t <= when)
+                return; /* an earlier wake-up is armed already */
+        r = event_timer_arm(d->event, &l->retry, when, USEC_PER_MSEC, on_retry, d);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm the logind retry timer");
 }
 
 /* After a failure that may pass: back into the queue, or answered with the

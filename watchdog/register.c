@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cgroup_fs.h"
+#include "event_timer.h"
 #include "login_proof.h"
 #include "log.h"
 #include "macro.h"
@@ -291,8 +292,7 @@ static int on_poll(sd_event_source *src, uint64_t usec, void *userdata) {
         int r = helper_in_scope(g, NULL);
 
         if (r == 0 && usec < g->give_up) {
-                (void) sd_event_source_set_time(src, usec + SCOPE_POLL_USEC);
-                (void) sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+                (void) event_timer_arm(g->daemon->event, &g->timer, usec + SCOPE_POLL_USEC, 0, on_poll, g);
                 return 0;
         }
         scope_settled(g, r > 0 ? NULL : r < 0 ? "its cgroup cannot be read" : "systemd did not move it in time");
@@ -323,7 +323,7 @@ static void on_scope_reply(void *userdata, int r, const char *error_message) {
                 registration_free(g);
                 return;
         }
-        r = sd_event_add_time(d->event, &g->timer, CLOCK_MONOTONIC, monotonic_now(), 0, on_poll, g);
+        r = event_timer_arm(d->event, &g->timer, monotonic_now(), 0, on_poll, g);
         if (r < 0) {
                 scope_settled(g, "cannot wait for the scope");
                 registration_free(g);
@@ -452,16 +452,7 @@ static int on_resume(sd_event_source *src, uint64_t usec, void *userdata) {
 
 /* Over REGISTER_ACCEPT_PER_SEC: the connections wait in the backlog. */
 static void pause_accepting(Daemon *d, uint64_t until) {
-        int r;
-
-        if (!d->registry_resume)
-                r = sd_event_add_time(d->event, &d->registry_resume, CLOCK_MONOTONIC, until, USEC_PER_MSEC, on_resume,
-                                      d);
-        else
-                r = sd_event_source_set_time(d->registry_resume, until);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(d->registry_resume, SD_EVENT_ONESHOT);
-        if (r < 0)
+        if (event_timer_arm(d->event, &d->registry_resume, until, USEC_PER_MSEC, on_resume, d) < 0)
                 return; /* accept on rather than never again */
         (void) sd_event_source_set_enabled(d->registry, SD_EVENT_OFF);
 }

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "event_timer.h"
 #include "id_map.h"
 #include "log.h"
 #include "macro.h"
@@ -106,16 +107,14 @@ static int on_summary(sd_event_source *s, uint64_t usec, void *userdata) {
                 kept++;
         }
         b->n_uids = kept;
-        b->summary = sd_event_source_disable_unref(b->summary);
         return 0;
 }
 
 static void summary_later(RegisterBudget *b, uint64_t now) {
-        if (b->summary)
+        if (event_timer_when(b->summary) != 0)
                 return;
-        if (sd_event_add_time(b->event, &b->summary, CLOCK_MONOTONIC, now + REGISTER_LOG_INTERVAL_USEC,
-                              USEC_PER_SEC, on_summary, b) < 0)
-                b->summary = NULL; /* the count waits for the next refusal */
+        /* Failing, the count waits for the next refusal. */
+        (void) event_timer_arm(b->event, &b->summary, now + REGISTER_LOG_INTERVAL_USEC, USEC_PER_SEC, on_summary, b);
 }
 
 int register_budget_begin(RegisterBudget *b, uid_t uid, uint64_t now) {

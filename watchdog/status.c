@@ -14,6 +14,7 @@
 
 #include "daemon.h"
 #include "deadline.h"
+#include "event_timer.h"
 #include "log.h"
 #include "time_span.h"
 #include "unrecorded.h"
@@ -67,19 +68,10 @@ void daemon_notify_status(Daemon *d) {
                 send_status(d);
                 return;
         }
-        if (!d->status_timer) {
-                r = sd_event_add_time(d->event, &d->status_timer, CLOCK_MONOTONIC, d->status_sent + STATUS_INTERVAL_USEC,
-                                      100 * USEC_PER_MSEC, on_status_timer, d);
-                if (r < 0) {
-                        log_debug("Cannot arm the status timer: %s", strerror(-r));
-                        return;
-                }
-        } else {
-                int enabled = 0;
-                (void) sd_event_source_get_enabled(d->status_timer, &enabled);
-                if (enabled)
-                        return; /* an update is due already */
-                (void) sd_event_source_set_time(d->status_timer, d->status_sent + STATUS_INTERVAL_USEC);
-        }
-        (void) sd_event_source_set_enabled(d->status_timer, SD_EVENT_ONESHOT);
+        if (event_timer_when(d->status_timer) != 0)
+                return; /* an update is due already */
+        r = event_timer_arm(d->event, &d->status_timer, d->status_sent + STATUS_INTERVAL_USEC, 100 * USEC_PER_MSEC,
+                            on_status_timer, d);
+        if (r < 0)
+                log_debug("Cannot arm the status timer: %s", strerror(-r));
 }

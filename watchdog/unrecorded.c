@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event_timer.h"
 #include "id_map.h"
 #include "log.h"
 #include "macro.h"
@@ -413,8 +414,8 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         uint64_t now = monotonic_now();
 
         scan(s, now);
-        (void) sd_event_source_set_time(src, now + d->config.unrecorded_scan_usec);
-        (void) sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+        (void) event_timer_arm(d->event, &s->timer, now + d->config.unrecorded_scan_usec, USEC_PER_SEC / 10, on_timer,
+                               s);
         daemon_notify_status(d);
         return 0;
 }
@@ -435,16 +436,11 @@ int unrecorded_configure(Daemon *d) {
                 s->daemon = d;
                 d->unrecorded = s;
         }
-        if (!s->timer) {
-                r = sd_event_add_time(d->event, &s->timer, CLOCK_MONOTONIC, monotonic_now() + every, USEC_PER_SEC / 10,
-                                      on_timer, s);
-                if (r < 0) {
-                        unrecorded_done(d);
-                        return log_error_errno(r, "Cannot look for unrecorded connections");
-                }
-        } else
-                (void) sd_event_source_set_time(s->timer, monotonic_now() + every);
-        (void) sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+        r = event_timer_arm(d->event, &s->timer, monotonic_now() + every, USEC_PER_SEC / 10, on_timer, s);
+        if (r < 0) {
+                unrecorded_done(d);
+                return log_error_errno(r, "Cannot look for unrecorded connections");
+        }
         return 0;
 }
 
