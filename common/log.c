@@ -17,10 +17,6 @@
 static int use_stderr = -1; /* -1: decide on first use */
 static int max_level = LOG_INFO;
 
-void log_set_stderr(bool on) {
-        use_stderr = on;
-}
-
 void log_set_max_level(int level) {
         max_level = level;
 }

@@ -21,8 +21,6 @@
 
 #define LOG_IDENTIFIER "sshd-watchdog"
 
-/* Forces stderr even where journald runs (SSHD_WATCHDOG_LOG=stderr does too). */
-void log_set_stderr(bool on);
 void log_set_max_level(int level);
 
 /* fields: NULL-terminated "KEY=VALUE" strings, may be NULL. */

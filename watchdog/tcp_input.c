@@ -19,7 +19,6 @@
 
 /* The kernel's TCP states (include/net/tcp_states.h; not in the UAPI). */
 enum {
-        STATE_ESTABLISHED = 1,
         STATE_LISTEN = 10,
         STATE_MAX = 12,
 };

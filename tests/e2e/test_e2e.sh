@@ -89,7 +89,7 @@ for k in "${!SID[@]}"; do
 done
 pgrep_n=$(e2e_in pgrep -c -u "$TEST_USER")
 log "sessions: $(for k in "${!SID[@]}"; do printf '%s=%s ' "$k" "${SID[$k]}"; done)($pgrep_n processes of $TEST_USER)"
-# What the daemon will do, as an admin asks it (issue 8).
+# What the daemon will do, as an admin asks it.
 e2e_in sshd-watchdogctl list >"$WORK/ctl-list.txt" 2>&1 || fail "sshd-watchdogctl list: $(cat "$WORK/ctl-list.txt")"
 log "sshd-watchdogctl list:"$'\n'"$(cat "$WORK/ctl-list.txt")"
 for k in "${!SID[@]}"; do

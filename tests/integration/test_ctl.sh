@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 8: sshd-watchdogctl shows what the running daemon sees and will do.
+# Sshd-watchdogctl shows what the running daemon sees and will do.
 # A watched session counts down (limit from a [User:] section), input sets
 # it back, metrics count it; non-root is refused by the socket's mode and,
 # were that lost, by the daemon itself (SO_PEERCRED); the cut session shows

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.9: a sweep is repeated until it finds nothing. The session leaves
+# A sweep is repeated until it finds nothing. The session leaves
 # a "hopper": a job that every few milliseconds starts its successor and
 # exits, so it always sits at a PID that a one-pass snapshot did not list,
 # and is never a child of the session's tree for long. The session's own

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.1: an audit session id the login did not get for itself is no
+# An audit session id the login did not get for itself is no
 # proof. sshd is started by hand from an admin's login (it carries that
 # login's audit session id), and the PAM stack has no pam_loginuid, so every
 # ssh session inherits the admin's id. Started from the same admin login: a

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.3: a logind session the login did not get for itself is never
+# A logind session the login did not get for itself is never
 # killed. sshd runs inside an admin's session scope (started by hand from
 # that login, so pam_systemd would say "Already running in a session"), our
 # line comes after pam_env user_readenv=1, and the user's ~/.pam_environment

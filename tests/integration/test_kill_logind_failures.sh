@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.8: what logind answers decides what the journal says and what
+# What logind answers decides what the journal says and what
 # happens next. Each login gets a scope of its own, as with pam_systemd, and
 # each session leaves a job that escaped its process tree (only the scope
 # holds it). Round 1: logind answers KillSession with an error: the daemon

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.2: a cgroup the login did not get for itself is never killed. Like
+# A cgroup the login did not get for itself is never killed. Like
 # Debian's ssh.service without pam_systemd: sshd and all its sessions share
 # one cgroup. sshd is restarted as KillMode=process does (the old sessions
 # live on, children of PID 1), a second session logs in to the new listener,

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The shipped systemd unit: systemd-analyze accepts it, and its offline
 # exposure score stays at 1.7 or below (systemd-logind's own on Debian 12 is 2.8). The
-# booted-container suite (issue 4) scores it again where it really runs.
+# booted-container suite scores it again where it really runs.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 require_cmd systemd-analyze
 

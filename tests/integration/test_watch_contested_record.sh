@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 10: at start-up the daemon takes a record's SOCKET_INODE on its word
+# At start-up the daemon takes a record's SOCKET_INODE on its word
 # (listing every sshd's descriptors again was most of a start-up's cost),
 # except when two records name the same socket: a record left by an sshd
 # that died while the daemon was down, its socket's inode since reused by a

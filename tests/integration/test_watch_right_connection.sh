@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.4: the daemon times sshd's connection, not another one the monitor
+# The daemon times sshd's connection, not another one the monitor
 # holds. A PAM module before ours keeps a TCP connection open in sshd's
 # monitor (as an LDAP or RADIUS module would), over IPv6 loopback to a peer
 # that sends a byte every 200 ms; sshd runs with UseDNS yes, so PAM_RHOST is

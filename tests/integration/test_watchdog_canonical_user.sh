@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7, smaller: [User:] and ExemptUsers match the account's own name, not
+# [User:] and ExemptUsers match the account's own name, not
 # the name the client typed. With sssd, "alice@EXAMPLE" or "ALICE" log in as
 # alice; the PAM user name is what was typed. The test writes such a name
 # into a live session's record (as an older module would have recorded it)

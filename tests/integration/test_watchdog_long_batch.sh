@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 10: with WatchdogSec= in the unit, a start-up batch longer than the
+# With WatchdogSec= in the unit, a start-up batch longer than the
 # watchdog period must not get the daemon aborted by the service manager.
 # sd-event pings only between events; within a batch the daemon pings
 # itself (daemon_progress()). Here 40 records each take 25 ms to open (a

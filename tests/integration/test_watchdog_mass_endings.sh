@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.5, at the scale of a test: N sessions (default 60) go silent at
+# N sessions (default 60) go silent at
 # once, each in a scope of its own with a nohup'd job and a job that left its
 # process tree. logind answers slowly (50 ms a call) and the daemon runs with
 # 48 file descriptors, soft and hard. Every session must be ended within 1 s

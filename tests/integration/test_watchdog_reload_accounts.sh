@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 10: a reload or a start-up asks NSS for each account's groups once,
+# A reload or a start-up asks NSS for each account's groups once,
 # however many sessions the account has (with LDAP or sssd behind NSS, one
 # round trip instead of one per session); a login asks afresh, so that a
 # group change shows at the next login. Three sessions of one user; the

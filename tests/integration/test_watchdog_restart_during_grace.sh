@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.6: an ending survives a daemon restart. The daemon is SIGKILLed
+# An ending survives a daemon restart. The daemon is SIGKILLed
 # right after it sent SIGTERM to sshd's monitor (sshd closes the session and
 # removes the record within milliseconds), and started again inside
 # KillGraceSec. The restarted daemon must still kill the session's nohup'd

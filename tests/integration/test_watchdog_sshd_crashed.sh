@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.10: a session whose sshd died without closing it (no
+# A session whose sshd died without closing it (no
 # close_session: its record stays) is ended like a silent one, and its
 # record goes. A: sshd's monitor is SIGKILLed while the daemon runs. B: it
 # is SIGKILLed while the daemon is down; the daemon finds it at start. Both

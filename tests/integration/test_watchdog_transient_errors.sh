@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 7.7: errors that may pass are retried, never taken for "gone" or
+# Errors that may pass are retried, never taken for "gone" or
 # "unwatchable". The daemon runs with a fault injector preloaded, one fault
 # per round: the socket dump at start-up fails (ENOBUFS); the exact lookup
 # at the deadline answers ENOBUFS for the socket; a new record cannot be

@@ -309,7 +309,7 @@ static void test_socket_recorded(void **state) {
         assert_int_equal(setenv("PAM_RHOST", "127.0.0.1", 1), 0);
         run("swd-conn", user, PAMTEST_OPEN_SESSION, PAM_SUCCESS);
         assert_int_equal(read_record(dir, &rec), 0);
-        assert_true(rec.socket_inode == ssh.server_inode);
+        assert_int_equal(rec.socket_inode, ssh.server_inode);
         session_record_done(&rec);
         run("swd-conn", user, PAMTEST_CLOSE_SESSION, PAM_SUCCESS);
 
@@ -317,7 +317,7 @@ static void test_socket_recorded(void **state) {
         assert_int_equal(setenv("PAM_RHOST", "client.example", 1), 0);
         run("swd-conn", user, PAMTEST_OPEN_SESSION, PAM_SUCCESS);
         assert_int_equal(read_record(dir, &rec), 0);
-        assert_true(rec.socket_inode == ssh.server_inode);
+        assert_int_equal(rec.socket_inode, ssh.server_inode);
         session_record_done(&rec);
         run("swd-conn", user, PAMTEST_CLOSE_SESSION, PAM_SUCCESS);
 
@@ -426,7 +426,7 @@ static int audit_child(void *arg) {
         return 0;
 }
 
-/* Issue 7.1: an audit session id is recorded only when pam_loginuid gave
+/* An audit session id is recorded only when pam_loginuid gave
  * it to this login, never when the monitor inherited it. */
 /* Whether a child sees this process as sshd by its executable, as the
  * module sees sshd's listener: the proofs rest on it. Under valgrind the
@@ -554,7 +554,7 @@ static int cgroup_shared_child(void *arg) {
         return 0;
 }
 
-/* Issue 7.2 and 7.3: a cgroup (and a logind scope) is recorded as the
+/* A cgroup (and a logind scope) is recorded as the
  * login's own only when it was made for it: not its parent's, and holding
  * the monitor alone. */
 static void test_cgroup_own_only(void **state) {

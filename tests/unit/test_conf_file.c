@@ -42,8 +42,8 @@ static void test_defaults(void **state) {
 
         config_init(&c);
         config_resolve(&c, "alice", NULL, 0, &e);
-        assert_true(e.input_timeout_usec == 15 * USEC_PER_MINUTE);
-        assert_true(e.kill_grace_usec == 10 * USEC_PER_SEC);
+        assert_int_equal(e.input_timeout_usec, 15 * USEC_PER_MINUTE);
+        assert_int_equal(e.kill_grace_usec, 10 * USEC_PER_SEC);
         assert_false(e.dry_run);
         assert_false(e.exempt);
         assert_string_equal(e.source, "[Watchdog]");
@@ -79,22 +79,22 @@ static void test_full_file(void **state) {
         /* User beats group, key by key: alice's grace comes from [Group:staff],
          * the first matching group in file order (not in her group order). */
         config_resolve(&c, "alice", alice_groups, 3, &e);
-        assert_true(e.input_timeout_usec == USEC_PER_HOUR);
-        assert_true(e.kill_grace_usec == 2 * USEC_PER_SEC);
+        assert_int_equal(e.input_timeout_usec, USEC_PER_HOUR);
+        assert_int_equal(e.kill_grace_usec, 2 * USEC_PER_SEC);
         assert_string_equal(e.source, "[User:alice]");
         assert_true(e.dry_run);
 
         config_resolve(&c, "bob", bob_groups, 3, &e);
-        assert_true(e.input_timeout_usec == 30 * USEC_PER_MINUTE);
+        assert_int_equal(e.input_timeout_usec, 30 * USEC_PER_MINUTE);
         assert_string_equal(e.source, "[Group:staff]");
 
         char *carol_groups[] = { (char *) "contractors" };
         config_resolve(&c, "carol", carol_groups, 1, &e);
-        assert_true(e.input_timeout_usec == 2 * USEC_PER_MINUTE);
-        assert_true(e.kill_grace_usec == 5 * USEC_PER_SEC);
+        assert_int_equal(e.input_timeout_usec, 2 * USEC_PER_MINUTE);
+        assert_int_equal(e.kill_grace_usec, 5 * USEC_PER_SEC);
 
         config_resolve(&c, "dave", NULL, 0, &e);
-        assert_true(e.input_timeout_usec == 20 * USEC_PER_MINUTE);
+        assert_int_equal(e.input_timeout_usec, 20 * USEC_PER_MINUTE);
         assert_false(e.exempt);
 
         config_resolve(&c, "backup", NULL, 0, &e);
@@ -113,7 +113,7 @@ static void test_lists_and_overrides(void **state) {
         parse_ok(&c, "[Watchdog]\nExemptUsers=a b\nExemptUsers=c\nInputTimeoutSec=1min\nInputTimeoutSec=0\n");
         assert_int_equal(c.n_exempt_users, 3);
         config_resolve(&c, "x", NULL, 0, &e);
-        assert_true(e.input_timeout_usec == 0);
+        assert_int_equal(e.input_timeout_usec, 0);
         char *error = NULL;
         assert_int_equal(config_parse_text(&c, "[Watchdog]\nExemptUsers=\nDryRun=off\n", "u.conf", &error), 0);
         assert_int_equal(c.n_exempt_users, 0);
@@ -123,15 +123,15 @@ static void test_lists_and_overrides(void **state) {
         /* Connections without a record: looked for every 30 s by default,
          * reported only. */
         parse_ok(&c, "[Watchdog]\n");
-        assert_true(c.unrecorded_scan_usec == 30 * USEC_PER_SEC);
+        assert_int_equal(c.unrecorded_scan_usec, 30 * USEC_PER_SEC);
         assert_false(c.end_unrecorded);
         config_done(&c);
         parse_ok(&c, "[Watchdog]\nUnrecordedScanSec=5s\nEndUnrecorded=yes\n");
-        assert_true(c.unrecorded_scan_usec == 5 * USEC_PER_SEC);
+        assert_int_equal(c.unrecorded_scan_usec, 5 * USEC_PER_SEC);
         assert_true(c.end_unrecorded);
         config_done(&c);
         parse_ok(&c, "[Watchdog]\nUnrecordedScanSec=0\n");
-        assert_true(c.unrecorded_scan_usec == 0);
+        assert_int_equal(c.unrecorded_scan_usec, 0);
         config_done(&c);
 }
 
@@ -213,11 +213,11 @@ static void test_load_dropins(void **state) {
         assert_non_null(strstr(c.files[1], "10-early.conf"));
         assert_non_null(strstr(c.files[2], "20-late.conf"));
         config_resolve(&c, "x", NULL, 0, &e);
-        assert_true(e.input_timeout_usec == 30 * USEC_PER_MINUTE); /* lexical order: 20 after 10 */
-        assert_true(e.kill_grace_usec == 3 * USEC_PER_SEC);
+        assert_int_equal(e.input_timeout_usec, 30 * USEC_PER_MINUTE); /* lexical order: 20 after 10 */
+        assert_int_equal(e.kill_grace_usec, 3 * USEC_PER_SEC);
         char *ops[] = { (char *) "ops" };
         config_resolve(&c, "y", ops, 1, &e);
-        assert_true(e.input_timeout_usec == USEC_PER_MINUTE);
+        assert_int_equal(e.input_timeout_usec, USEC_PER_MINUTE);
 
         /* print shows every section. */
         char *out = NULL;

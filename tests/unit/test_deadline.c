@@ -52,14 +52,14 @@ static void test_timeline(void **state) {
         uint64_t t = 100 * S, last_input = t, deadline;
 
         deadline = deadline_from_silence(t, t - last_input, timeout);
-        assert_true(deadline == 103 * S);
+        assert_int_equal(deadline, 103 * S);
 
         /* At t=102 the client typed; at the deadline the kernel says 1 s of silence. */
         last_input = 102 * S;
         t = deadline;
         assert_true(t - last_input < timeout);
         deadline = deadline_from_silence(t, t - last_input, timeout);
-        assert_true(deadline == 105 * S);
+        assert_int_equal(deadline, 105 * S);
 
         /* Nothing since: at the new deadline the silence equals the timeout. */
         t = deadline;

@@ -64,7 +64,7 @@ static void test_roundtrip(void **state) {
         assert_string_equal(back.rec.user, "alice");
         assert_int_equal(back.rec.audit_session, 7);
         assert_int_equal(back.reason, ENDING_SILENT);
-        assert_true(back.kill_at == 123456789);
+        assert_int_equal(back.kill_at, 123456789);
         assert_int_equal(back.grace_usec, 1000000);
         assert_int_equal(back.term_parent.pid, 700);
         assert_int_equal(back.n_tree, 3);

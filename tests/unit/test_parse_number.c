@@ -18,7 +18,7 @@ static void test_u64(void **state) {
         assert_int_equal(parse_u64("0", &v), 0);
         assert_int_equal(v, 0);
         assert_int_equal(parse_u64("18446744073709551615", &v), 0);
-        assert_true(v == UINT64_MAX);
+        assert_int_equal(v, UINT64_MAX);
         v = 5;
         assert_int_equal(parse_u64("18446744073709551616", &v), -ERANGE);
         assert_int_equal(parse_u64("99999999999999999999999999", &v), -ERANGE);
@@ -37,7 +37,7 @@ static void test_u64(void **state) {
 static void test_u32(void **state) {
         uint32_t v = 5;
         assert_int_equal(parse_u32("4294967295", &v), 0);
-        assert_true(v == UINT32_MAX);
+        assert_int_equal(v, UINT32_MAX);
         assert_int_equal(parse_u32("4294967296", &v), -ERANGE);
         assert_int_equal(parse_u32("abc", &v), -EINVAL);
 }

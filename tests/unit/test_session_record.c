@@ -185,7 +185,7 @@ static void test_roundtrip(void **state) {
         assert_int_equal(session_record_format(&rec, &text), 0);
         assert_non_null(strstr(text, "\nCLOSED_USEC=1763700060000000\nCLOSED_SILENCE_USEC=6008000\nCLOSED_BY=kernel\n"));
         assert_int_equal(session_record_parse(text, strlen(text), &back, NULL), 0);
-        assert_true(back.closed_usec == rec.closed_usec);
+        assert_int_equal(back.closed_usec, rec.closed_usec);
         assert_int_equal(back.closed_silence_usec, 6008000);
         assert_int_equal(back.closed_by, CONNECTION_END_KERNEL);
         session_record_done(&back);

@@ -118,10 +118,10 @@ static void test_find(void **state) {
         /* Both ends of both connections are ours here: four candidates. The
          * exact SSH_CONNECTION picks one; the address alone cannot. */
         assert_int_equal(connection_socket_find(ssh.ssh_connection, "127.0.0.1", &inode), 0);
-        assert_true(inode == ssh.server_inode);
+        assert_int_equal(inode, ssh.server_inode);
         inode = 0;
         assert_int_equal(connection_socket_find(ssh.ssh_connection, "client.example", &inode), 0);
-        assert_true(inode == ssh.server_inode);
+        assert_int_equal(inode, ssh.server_inode);
         assert_int_equal(connection_socket_find(NULL, "127.0.0.1", &inode), -EEXIST);
         assert_int_equal(connection_socket_find(NULL, NULL, &inode), -EEXIST);
 
@@ -145,10 +145,10 @@ static void test_find_only_one(void **state) {
         conn_open(&ssh, AF_INET6);
         close(ssh.client); /* only the server side is ours, as in sshd's monitor */
         assert_int_equal(connection_socket_find(NULL, NULL, &inode), 0);
-        assert_true(inode == ssh.server_inode);
+        assert_int_equal(inode, ssh.server_inode);
         inode = 0;
         assert_int_equal(connection_socket_find(NULL, "::1", &inode), 0);
-        assert_true(inode == ssh.server_inode);
+        assert_int_equal(inode, ssh.server_inode);
         assert_int_equal(connection_socket_find(NULL, "192.0.2.1", &inode), -ENOENT);
         /* The same socket on two descriptors (sshd 9.8+ keeps a dup of fd 0) is one. */
         int dup_fd = dup(ssh.server);

@@ -268,7 +268,7 @@ static bool beating(void) {
         return *beat != a;
 }
 
-/* Issue 7.9: a job that always sits at a PID no single pass listed. */
+/* A job that always sits at a PID no single pass listed. */
 static void test_audit_hopper(void **state) {
         uint32_t id;
         pid_t start;

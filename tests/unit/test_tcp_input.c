@@ -92,7 +92,7 @@ static void check_family(int family) {
         assert_int_equal(tcp_diag_find_inode(fd, inode_of(c.server), &in), 0);
         assert_int_equal(in.family, family);
         assert_int_equal(in.state, TCP_INPUT_STATE_ESTABLISHED);
-        assert_true(in.bytes_received == 11);
+        assert_int_equal(in.bytes_received, 11);
         assert_true(in.last_data_recv_ms < 200);
 
         /* Silence: last_data_recv grows. */
@@ -100,7 +100,7 @@ static void check_family(int family) {
         again = in;
         assert_int_equal(tcp_diag_query(fd, &again, 1), 0);
         assert_true(again.found);
-        assert_true(again.bytes_received == 11);
+        assert_int_equal(again.bytes_received, 11);
         assert_true(again.last_data_recv_ms >= 290);
 
         /* The server writes (program output): that is no input. The client's
@@ -110,14 +110,14 @@ static void check_family(int family) {
                 msleep(20);
         }
         assert_int_equal(tcp_diag_query(fd, &again, 1), 0);
-        assert_true(again.bytes_received == 11);
+        assert_int_equal(again.bytes_received, 11);
         assert_true(again.last_data_recv_ms >= 390);
 
         /* Input again: the clock resets. */
         assert_int_equal(write(c.client, "x", 1), 1);
         msleep(20);
         assert_int_equal(tcp_diag_query(fd, &again, 1), 0);
-        assert_true(again.bytes_received == 12);
+        assert_int_equal(again.bytes_received, 12);
         assert_true(again.last_data_recv_ms < 200);
 
         /* Gone: both ends closed (the server side goes straight to CLOSED
