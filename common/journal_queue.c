@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "journal_queue.h"
 #include "macro.h"
 
@@ -103,18 +104,16 @@ bool journal_queue_attached(void) {
 }
 
 void journal_queue_detach(unsigned long long timeout_usec) {
-        struct timespec start, now;
+        unsigned long long start;
 
         if (q.fd < 0)
                 return;
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        start = monotonic_now();
         while (q.head) {
                 struct pollfd p = { .fd = q.fd, .events = POLLOUT };
                 if (flush(MSG_DONTWAIT) > 0)
                         break;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                unsigned long long spent = (unsigned long long) (now.tv_sec - start.tv_sec) * 1000000ULL +
-                                           (unsigned long long) ((now.tv_nsec - start.tv_nsec) / 1000);
+                unsigned long long spent = monotonic_now() - start;
                 if (spent >= timeout_usec || poll(&p, 1, (int) ((timeout_usec - spent) / 1000) + 1) <= 0)
                         break;
         }

@@ -15,13 +15,13 @@
 #include <stdbool.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
 #include "cgroup_fs.h"
+#include "clock.h"
 #include "connection_end.h"
 #include "login_proof.h"
 #include "macro.h"
@@ -150,7 +150,6 @@ static void collected_done(Collected *c) {
 /* Fills rec with strings from PAM and from c, which outlive it. */
 static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
         const char *user, *rhost, *service, *xdg_session;
-        struct timespec ts;
         uid_t uid = (uid_t) -1;
         ProcStat parent;
         uint64_t inode;
@@ -229,11 +228,7 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
                            "cannot tell which of this process's TCP connections is the client's: "
                            "sshd-watchdog will not time this session");
 
-        if (clock_gettime(CLOCK_REALTIME, &ts) < 0) {
-                pam_syslog(pamh, LOG_ERR, "clock_gettime(CLOCK_REALTIME): %m");
-                return negative_errno();
-        }
-        rec->opened_usec = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+        rec->opened_usec = realtime_now();
         return 0;
 }
 
@@ -307,7 +302,6 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
  * when the mark could not be written. */
 static int mark_closed_if_dead(pam_handle_t *pamh, const Options *o, int dir_fd, const char *name) {
         _cleanup_(session_record_done) SessionRecord rec = SESSION_RECORD_NULL;
-        struct timespec ts;
         ConnectionEnd end;
         ConnectionEndBy by;
         int fd, r;
@@ -324,9 +318,7 @@ static int mark_closed_if_dead(pam_handle_t *pamh, const Options *o, int dir_fd,
                            (unsigned) end.state, (unsigned) end.silence_ms, (unsigned) end.unacked);
         if (by == CONNECTION_END_CLIENT)
                 return 0;
-        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-                return negative_errno();
-        rec.closed_usec = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+        rec.closed_usec = realtime_now();
         rec.closed_silence_usec = (uint64_t) end.silence_ms * 1000;
         rec.closed_by = by;
         r = session_record_write(dir_fd, &rec);

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "account.h"
+#include "clock.h"
 #include "conf_file.h"
 #include "deadline_queue.h"
 #include "name_map.h"
@@ -133,11 +134,6 @@ struct Daemon {
         bool ready;
 };
 
-/* CLOCK_MONOTONIC now, as the clock says: sd_event_now() is when the loop
- * woke, which in a long dispatch is long ago. */
-uint64_t monotonic_now(void);
-/* CLOCK_REALTIME now: records carry wall-clock times. */
-uint64_t realtime_now(void);
 
 /* The delay before the next try after `failures` transient failures in a
  * row: 100 ms doubling to 5 s, so that errors that pass are retried soon

@@ -28,15 +28,13 @@
 #include "macro.h"
 #include "register_socket.h"
 #include "session_record.h"
+#include "clock.h"
 #include "unix_connect.h"
 
 #define INTERNAL_SFTP "internal-sftp"
 
 static uint64_t now_msec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        return monotonic_now() / 1000;
 }
 
 /* The daemon's one-line answer, or why there is none. */

@@ -149,7 +149,6 @@ int register_collect(Daemon *d, const ProcRef *monitor, const ProcRef *parent, u
                      SessionRecord *rec, bool *ret_sshds_cgroup) {
         const char *why;
         uint32_t audit;
-        struct timespec ts;
         int r;
 
         *rec = SESSION_RECORD_NULL;
@@ -193,9 +192,7 @@ int register_collect(Daemon *d, const ProcRef *monitor, const ProcRef *parent, u
         if (r > 0)
                 rec->audit_session = audit;
 
-        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-                return negative_errno();
-        rec->opened_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        rec->opened_usec = realtime_now();
         return 0;
 }
 

@@ -23,18 +23,6 @@
 #include "session_fields.h"
 #include "time_span.h"
 
-uint64_t monotonic_now(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
-uint64_t realtime_now(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 uint64_t retry_delay_usec(unsigned failures) {
         uint64_t d = 100 * USEC_PER_MSEC;
         for (unsigned i = 1; i < failures && d < 5 * USEC_PER_SEC; i++)

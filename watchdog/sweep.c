@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup_fs.h"
+#include "clock.h"
 #include "id_map.h"
 #include "macro.h"
 #include "proc_walk.h"
@@ -262,17 +263,11 @@ static int stop_one(Sweep *s, pid_t pid, uint64_t starttime, size_t t, Why why) 
         return r < 0 ? r : 1;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 /* Until every member from `from` on has stopped or exited: only then does
  * what it can have forked show (in its children file, or in /proc). The
  * wait sleeps, so that the processes get the CPU to stop. */
 static void wait_halted(Sweep *s, size_t from) {
-        uint64_t deadline = now_usec() + STOP_WAIT_USEC;
+        uint64_t deadline = monotonic_now() + STOP_WAIT_USEC;
         useconds_t nap = 20;
 
         for (;;) {
@@ -287,7 +282,7 @@ static void wait_halted(Sweep *s, size_t from) {
                         else
                                 all = false;
                 }
-                if (all || now_usec() >= deadline)
+                if (all || monotonic_now() >= deadline)
                         break;
                 (void) usleep(nap);
                 nap = nap < 2000 ? nap * 2 : 2000;
