@@ -306,8 +306,8 @@ static void recorded_socket_missing(Daemon *d, Session *s, uint64_t now, Session
  * A record with SOCKET_INODE names the connection the module found among
  * sshd's own descriptors, inside sshd; the record is root's, in a directory
  * only root can write. Its inode is then looked for in the dump directly:
- * listing /proc/PID/fd again for every session was most of a start-up's
- * cost, and proves nothing more while the socket lives (sshd holds it to
+ * listing /proc/PID/fd again for every session would be most of a
+ * start-up's cost, and proves nothing more while the socket lives (sshd holds it to
  * its end). /proc/PID/fd is read only when that socket is not there, to
  * say why, and for records without the inode. */
 static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now, Session **gone, size_t *n_gone) {

@@ -84,7 +84,6 @@ static int parse_msg(const struct nlmsghdr *h, TcpInput *out) {
         memset(out, 0, sizeof(*out));
         out->inode = m->idiag_inode;
         out->family = m->idiag_family;
-        out->state = m->idiag_state;
         out->id = m->id;
 
         int len = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
@@ -230,7 +229,6 @@ static int query_batch(int fd, TcpInput *socks, size_t n) {
                         if (pr >= 0 && in.inode == socks[i].inode) {
                                 socks[i].bytes_received = in.bytes_received;
                                 socks[i].last_data_recv_ms = in.last_data_recv_ms;
-                                socks[i].state = in.state;
                                 socks[i].found = true;
                                 socks[i].error = 0;
                         } else

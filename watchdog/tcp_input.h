@@ -7,15 +7,12 @@
 
 #include <linux/inet_diag.h>
 
-#define TCP_INPUT_STATE_ESTABLISHED 1
-
 /* Input from the client, as the kernel counts it per TCP socket (tcp_info
  * through NETLINK_SOCK_DIAG). Only data segments move these counters: pure
  * ACKs and TCP keepalive probes do not, program output does not. */
 typedef struct TcpInput {
         uint64_t inode;
         uint8_t family;              /* AF_INET or AF_INET6 */
-        uint8_t state;               /* the kernel's TCP state: 1 established, 8 close-wait, ... */
         struct inet_diag_sockid id;  /* addresses, ports, cookie: names the socket for exact lookups */
         uint64_t bytes_received;     /* tcpi_bytes_received */
         uint32_t last_data_recv_ms;  /* tcpi_last_data_recv: ms since the last data segment */
@@ -42,7 +39,7 @@ int tcp_diag_parse_dump(const void *buf, size_t size, uint32_t seq, tcp_diag_cb 
 
 /* Re-reads n known sockets by their exact id in one request batch (one
  * sendmsg, replies matched by sequence number). Sets found, error,
- * bytes_received, last_data_recv_ms and state of each: found=false with
+ * bytes_received and last_data_recv_ms of each: found=false with
  * error=-ENOENT only for sockets the kernel says are gone. */
 int tcp_diag_query(int fd, TcpInput *socks, size_t n);
 

@@ -91,7 +91,6 @@ static void check_family(int family) {
         assert_int_equal(read(c.server, buf, sizeof(buf)), 11);
         assert_int_equal(tcp_diag_find_inode(fd, inode_of(c.server), &in), 0);
         assert_int_equal(in.family, family);
-        assert_int_equal(in.state, TCP_INPUT_STATE_ESTABLISHED);
         assert_int_equal(in.bytes_received, 11);
         assert_true(in.last_data_recv_ms < 200);
 
