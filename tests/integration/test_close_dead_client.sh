@@ -59,7 +59,7 @@ while read -r entry; do
         log "journal: ${entry%% \[MESSAGE_ID=*}"
 done <<<"$entries"
 watchdog_log_has "Killed [0-9]+ leftover process" || fail "no 'Killed' entry"
-"$top_builddir/watchdog/sshd-watchdogctl" --state-dir "$STATE" metrics >"$WORK/metrics.txt" || fail "sshd-watchdogctl metrics"
+"$top_builddir/ctl/sshd-watchdogctl" --state-dir "$STATE" metrics >"$WORK/metrics.txt" || fail "sshd-watchdogctl metrics"
 grep -qx 'sshd_watchdog_dead_sessions_closed_total 2' "$WORK/metrics.txt" ||
         fail "metrics do not count the two: $(grep dead_sessions "$WORK/metrics.txt")"
 watchdog_log_has 'MESSAGE_ID=ffa2c22415ca4dff88de52a663886246' && fail "the daemon ended a session itself"

@@ -12,7 +12,7 @@
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
 . "$top_srcdir/tests/lib/bus.sh"
-EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/watchdog/sshd-watchdog-exec}
+EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 require_cmd dbus-daemon
 
 scenario_setup

@@ -7,7 +7,7 @@
 # as ending, then as counted; with the daemon gone, exit status 3.
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
-CTL=${CTL:-${top_builddir:-}/watchdog/sshd-watchdogctl}
+CTL=${CTL:-${top_builddir:-}/ctl/sshd-watchdogctl}
 [ -x "$CTL" ] || fail "no sshd-watchdogctl at $CTL"
 scenario_start "[Watchdog]
 InputTimeoutSec=1h

@@ -7,7 +7,7 @@
 # (the subsystem goes through the helper too).
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
-EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/watchdog/sshd-watchdog-exec}
+EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 
 scenario_setup
 install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec"

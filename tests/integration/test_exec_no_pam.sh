@@ -13,7 +13,7 @@
 # record and kills nothing.
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
-EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/watchdog/sshd-watchdog-exec}
+EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 
 scenario_setup
 # UsePAM no refuses accounts whose password is locked ("!"), as useradd makes them.

@@ -14,7 +14,7 @@
 #     the kernel, and kills D's own processes only.
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
-EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/watchdog/sshd-watchdog-exec}
+EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 
 scenario_setup
 cgroup_tree_create

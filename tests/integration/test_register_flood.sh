@@ -35,7 +35,7 @@ sleep 2
 # A registration of the test user's, through the flood: the daemon refuses
 # it (it is not below an sshd), but it must get to answer.
 out=$(timeout 10 setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" --clear-groups \
-        "$top_builddir/watchdog/sshd-watchdog-exec" --debug --state-dir="$STATE" -- true 2>&1) || true
+        "$top_builddir/exec/sshd-watchdog-exec" --debug --state-dir="$STATE" -- true 2>&1) || true
 case "$out" in *"NO "*"not sshd"*) ;; *) fail "another user's registration was not answered during the flood: $out" ;; esac
 session_send A $'x\n'
 last_input=$(now_ms)

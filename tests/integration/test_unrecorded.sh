@@ -11,8 +11,8 @@
 # the kernel, and ends it when its link is cut, at its deadline.
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 . "$top_srcdir/tests/lib/scenario.sh"
-EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/watchdog/sshd-watchdog-exec}
-CTL=${CTL:-${top_builddir:-}/watchdog/sshd-watchdogctl}
+EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
+CTL=${CTL:-${top_builddir:-}/ctl/sshd-watchdogctl}
 
 scenario_setup
 usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER" # UsePAM no refuses locked accounts
