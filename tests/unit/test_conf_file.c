@@ -182,8 +182,8 @@ static void test_bounds(void **state) {
 
         config_init(&c);
         assert_int_equal(config_parse_text(&c, "[Watchdog]\nInputTimeoutSec=49d\nKillGraceSec=1h\n", "t.conf", &error), 0);
-        assert_true(c.watchdog.input_timeout_usec == 49 * 24 * 3600 * UINT64_C(1000000));
-        assert_true(c.watchdog.kill_grace_usec == 3600 * UINT64_C(1000000));
+        assert_int_equal(c.watchdog.input_timeout_usec, 49 * 24 * 3600 * UINT64_C(1000000));
+        assert_int_equal(c.watchdog.kill_grace_usec, 3600 * UINT64_C(1000000));
         config_done(&c);
 }
 

@@ -16,16 +16,16 @@ static void test_from_silence(void **state) {
         uint64_t now = 1000 * S;
 
         /* Just heard from the client: a whole timeout ahead. */
-        assert_true(deadline_from_silence(now, 0, 3 * S) == now + 3 * S);
+        assert_int_equal(deadline_from_silence(now, 0, 3 * S), now + 3 * S);
         /* Silent for 2 s of 3: 1 s left. */
-        assert_true(deadline_from_silence(now, 2 * S, 3 * S) == now + S);
+        assert_int_equal(deadline_from_silence(now, 2 * S, 3 * S), now + S);
         /* A restarted daemon that finds 10 min of silence against a 15 min limit. */
-        assert_true(deadline_from_silence(now, 600 * S, 900 * S) == now + 300 * S);
+        assert_int_equal(deadline_from_silence(now, 600 * S, 900 * S), now + 300 * S);
         /* Silent at or past the limit: due now, never in the past. */
-        assert_true(deadline_from_silence(now, 3 * S, 3 * S) == now);
-        assert_true(deadline_from_silence(now, 50 * S, 3 * S) == now);
+        assert_int_equal(deadline_from_silence(now, 3 * S, 3 * S), now);
+        assert_int_equal(deadline_from_silence(now, 50 * S, 3 * S), now);
         /* No overflow near the end of time. */
-        assert_true(deadline_from_silence(UINT64_MAX - 5, 0, 100) == UINT64_MAX);
+        assert_int_equal(deadline_from_silence(UINT64_MAX - 5, 0, 100), UINT64_MAX);
 }
 
 static void test_due(void **state) {
@@ -39,10 +39,10 @@ static void test_due(void **state) {
 }
 
 static void test_min(void **state) {
-        assert_true(deadline_min(0, 0) == 0);
-        assert_true(deadline_min(0, 5) == 5);
-        assert_true(deadline_min(5, 0) == 5);
-        assert_true(deadline_min(7, 5) == 5);
+        assert_int_equal(deadline_min(0, 0), 0);
+        assert_int_equal(deadline_min(0, 5), 5);
+        assert_int_equal(deadline_min(5, 0), 5);
+        assert_int_equal(deadline_min(7, 5), 5);
 }
 
 /* A session's life on a fake clock: input at t=0, checked at its deadline,
@@ -64,7 +64,7 @@ static void test_timeline(void **state) {
         /* Nothing since: at the new deadline the silence equals the timeout. */
         t = deadline;
         assert_true(t - last_input >= timeout);
-        assert_true(deadline_from_silence(t, t - last_input, timeout) == t);
+        assert_int_equal(deadline_from_silence(t, t - last_input, timeout), t);
 }
 
 int main(void) {

@@ -155,7 +155,7 @@ static void test_roundtrip(void **state) {
         assert_string_equal(back.boot_id, BOOT);
         assert_int_equal(back.cgroup_id, 9876);
         assert_int_equal(back.socket_inode, 55555);
-        assert_true(back.opened_usec == UINT64_C(1763700000000000));
+        assert_int_equal(back.opened_usec, UINT64_C(1763700000000000));
         assert_int_equal(back.registered, REGISTERED_NO);
         session_record_done(&back);
         free(text);

@@ -168,7 +168,7 @@ static void test_batch(void **state) {
                         continue;
                 }
                 assert_true(in[i].found);
-                assert_true(in[i].bytes_received == (uint64_t) i + 1);
+                assert_int_equal(in[i].bytes_received, (uint64_t) i + 1);
         }
         for (int i = 0; i < N; i++)
                 if (i != 40)
