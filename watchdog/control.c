@@ -22,8 +22,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "control.h"
 #include "daemon.h"
+#include "ending.h"
 #include "log.h"
 #include "macro.h"
 #include "time_span.h"
@@ -42,14 +44,13 @@ typedef struct ControlClient {
         struct ControlClient *next, *prev;
 } ControlClient;
 
-static ControlClient *clients;
-static unsigned n_clients;
-
 static void client_free(ControlClient *c) {
+        Daemon *d = c->daemon;
+
         if (c->prev)
                 c->prev->next = c->next;
         else
-                clients = c->next;
+                d->control_clients = c->next;
         if (c->next)
                 c->next->prev = c->prev;
         sd_event_source_disable_unref(c->io);
@@ -57,7 +58,7 @@ static void client_free(ControlClient *c) {
         safe_close(c->fd);
         free(c->buf);
         free(c);
-        n_clients--;
+        d->n_control_clients--;
 }
 
 /* Values come from records and the configuration, which hold no control
@@ -247,18 +248,18 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
         }
         if (!peer_is_root(fd))
                 return 0;
-        if (n_clients >= CONTROL_CLIENTS_MAX) {
+        if (d->n_control_clients >= CONTROL_CLIENTS_MAX) {
                 log_debug("Too many control clients; refusing one");
                 return 0;
         }
         c = calloc(1, sizeof(*c));
         if (!c)
                 return 0;
-        n_clients++;
-        c->next = clients;
-        if (clients)
-                clients->prev = c;
-        clients = c;
+        d->n_control_clients++;
+        c->next = d->control_clients;
+        if (c->next)
+                c->next->prev = c;
+        d->control_clients = c;
         c->daemon = d;
         c->fd = TAKE_FD(fd);
         f = open_memstream(&c->buf, &c->size);
@@ -290,7 +291,7 @@ int control_listen(Daemon *d) {
 }
 
 void control_done(Daemon *d) {
-        while (clients)
-                client_free(clients);
+        while (d->control_clients)
+                client_free(d->control_clients);
         d->control = sd_event_source_disable_unref(d->control);
 }

@@ -4,7 +4,8 @@
 #include <stdio.h>
 
 #include "control_socket.h"
-#include "daemon.h"
+
+typedef struct Daemon Daemon;
 
 /* Listens on <state_dir>/control.sock (common/control_socket.h). */
 int control_listen(Daemon *d);

@@ -23,17 +23,21 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "deadline.h"
-#include "event_timer.h"
+#include "ending.h"
 #include "ending_store.h"
+#include "event_timer.h"
+#include "leftovers.h"
 #include "log.h"
-#include "registered.h"
 #include "logind.h"
 #include "macro.h"
 #include "process_kill.h"
 #include "process_tree.h"
+#include "registered.h"
 #include "session_fields.h"
+#include "status.h"
 #include "time_span.h"
 
 /* Endings due within this much of each other share one kill pass... */
@@ -52,7 +56,7 @@
 /* How often a deferred kill looks again. */
 #define KILL_DEFER_STEP_USEC (50 * USEC_PER_MSEC)
 
-int daemon_endings_dir(Daemon *d) {
+int endings_dir(Daemon *d) {
         if (d->endings_fd >= 0)
                 return d->endings_fd;
         d->endings_fd = state_subdir_open(d->state_dir, ENDING_DIR_NAME, true);
@@ -321,7 +325,7 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                 log_warning_errno(r, "Cannot take the process trees of %zu ending sessions; their scopes, cgroups or "
                                      "audit sessions are still killed",
                                   n);
-        dir_fd = daemon_endings_dir(d);
+        dir_fd = endings_dir(d);
 
         _cleanup_free_ Ending **made = calloc(n ?: 1, sizeof(Ending *));
         for (size_t i = 0; i < n; i++) {
@@ -429,7 +433,7 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         if (n > 0)
                 leftovers_kill(d, due, n);
         endings_reschedule(d);
-        daemon_notify_status(d);
+        status_notify(d);
         return 0;
 }
 
@@ -493,7 +497,7 @@ void ending_finish(Ending *e) {
                 log_struct(LOG_INFO, NULL, f.v, "Nothing of %s was left to kill%s%s", f.label,
                            e->notes ? "; " : "", e->notes ?: "");
 
-        dir_fd = daemon_endings_dir(d);
+        dir_fd = endings_dir(d);
         if (dir_fd >= 0)
                 (void) ending_store_remove(dir_fd, e->name);
 
@@ -509,7 +513,7 @@ void ending_finish(Ending *e) {
         }
         ending_forget(d, e);
         ending_free(e);
-        daemon_notify_status(d);
+        status_notify(d);
 }
 
 int endings_load(Daemon *d) {
@@ -517,7 +521,7 @@ int endings_load(Daemon *d) {
         struct dirent *de;
         int fd, r;
 
-        r = daemon_endings_dir(d);
+        r = endings_dir(d);
         if (r < 0)
                 return r;
         /* A descriptor of its own for the listing: the kept one stays open. */

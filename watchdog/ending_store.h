@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "daemon.h"
+#include "ending.h"
 
 /* Pending endings on disk: <state_dir>/endings/<record name>, root's, 0600,
  * written before the SIGTERM and removed when the kill is over, so that a

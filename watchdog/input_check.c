@@ -10,11 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "deadline.h"
+#include "ending.h"
 #include "event_timer.h"
+#include "input_check.h"
 #include "log.h"
 #include "macro.h"
+#include "status.h"
 #include "time_span.h"
 
 /* How often a session whose connection is gone, but whose sshd lives on, is
@@ -35,12 +39,12 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         sessions_retry_due(d, now);
         (void) input_check_due(d, now);
-        daemon_reschedule(d);
-        daemon_notify_status(d);
+        input_check_reschedule(d);
+        status_notify(d);
         return 0;
 }
 
-void daemon_reschedule(Daemon *d) {
+void input_check_reschedule(Daemon *d) {
         QueueEntry *top = deadline_queue_top(&d->deadlines);
         uint64_t t = top ? top->key : 0;
         bool created = !d->timer;

@@ -19,7 +19,9 @@
 
 #include "cgroup_fs.h"
 #include "cgroup_kill.h"
+#include "clock.h"
 #include "daemon.h"
+#include "leftovers.h"
 #include "log.h"
 #include "logind.h"
 #include "macro.h"

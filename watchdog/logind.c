@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "event_timer.h"
 #include "log.h"
 #include "logind.h"
@@ -144,38 +145,6 @@ static int reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return 0;
 }
 
-/* A bus that is no longer open may still be closing: sd-bus then answers
- * each call in flight with an error, from the event loop. So only our
- * reference goes; the calls' slots keep it until their answers are in.
- * sd_bus_flush_close_unref() would take it off the loop and lose those
- * answers: their requests would never be answered, and would hold their
- * places among LOGIND_MAX_IN_FLIGHT for good. */
-static sd_bus *bus_let_go(sd_bus *bus) {
-        return sd_bus_unref(bus);
-}
-
-int daemon_bus_ready(Daemon *d) {
-        int r;
-
-        if (d->bus && sd_bus_is_open(d->bus) > 0)
-                return 0;
-        if (d->bus) {
-                log_info("The system bus connection closed; connecting again");
-                d->bus = bus_let_go(d->bus);
-        }
-        r = sd_bus_open_system(&d->bus);
-        if (r < 0) {
-                d->bus = NULL;
-                return r;
-        }
-        r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0) {
-                d->bus = sd_bus_flush_close_unref(d->bus);
-                return r;
-        }
-        return 0;
-}
-
 static int send_call(Daemon *d, Request *q) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
@@ -213,9 +182,8 @@ static void dispatch(Daemon *d) {
                         r = send_call(d, q);
                         if (r >= 0)
                                 continue;
-                        /* The bus may have closed under us: open it again next time. */
-                        if (d->bus && sd_bus_is_open(d->bus) <= 0)
-                                d->bus = bus_let_go(d->bus);
+                        /* A bus that closed under us is opened again by
+                         * the next daemon_bus_ready(). */
                 }
                 log_debug("Cannot call logind for session %s: %s", q->id, strerror(-r));
                 sd_bus_error e = SD_BUS_ERROR_MAKE_CONST(SD_BUS_ERROR_DISCONNECTED, "Cannot reach the system bus");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "daemon.h"
+typedef struct Daemon Daemon;
 
 /* Asking logind, which owns the session scopes, to kill what is left of a
  * session: KillSession(id, "all", SIGKILL) on the system bus. Once the scope

@@ -3,28 +3,15 @@
  * than InputTimeoutSec, and kills what they leave behind. */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
-#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
-#include "cgroup_fs.h"
 #include "conf_file.h"
-#include "control.h"
-#include "register.h"
-#include "unrecorded.h"
 #include "daemon.h"
-#include "journal_queue.h"
 #include "log.h"
-#include "logind.h"
 #include "macro.h"
-#include "time_span.h"
 
 static void help(void) {
         printf("Usage: sshd-watchdog [OPTIONS]\n\n"
@@ -41,132 +28,17 @@ static void help(void) {
                "  --help           print this help and exit\n");
 }
 
-static int load_config(Daemon *d, Config *ret) {
+static int check_config(const DaemonOptions *o) {
         _cleanup_free_ char *error = NULL;
-        int r = config_load(d->config_path, d->config_must_exist, ret, &error);
-        if (r < 0)
-                log_error("%s", error ?: "cannot load the configuration");
-        return r;
-}
+        Config cfg;
 
-/* With the sessions it found, by state: at start-up the only entry that
- * names them all (watch_started()). */
-static void log_started(Daemon *d, const char *what) {
-        char t[TIME_SPAN_MAX], g[TIME_SPAN_MAX], n[6][32];
-        char *fields[] = { n[0], n[1], n[2], n[3], n[4], n[5], NULL };
-        size_t *c = d->n_state;
-
-        snprintf(n[0], sizeof(n[0]), "SESSIONS=%zu", d->n_sessions);
-        snprintf(n[1], sizeof(n[1]), "SESSIONS_TIMED=%zu", c[SESSION_WATCHING]);
-        snprintf(n[2], sizeof(n[2]), "SESSIONS_UNTIMED=%zu", c[SESSION_UNTIMED]);
-        snprintf(n[3], sizeof(n[3]), "SESSIONS_UNWATCHABLE=%zu", c[SESSION_UNWATCHABLE]);
-        snprintf(n[4], sizeof(n[4]), "SESSIONS_RETRIED=%zu", c[SESSION_PENDING]);
-        snprintf(n[5], sizeof(n[5]), "SESSIONS_ENDING=%zu", c[SESSION_CLOSING] + c[SESSION_ENDING]);
-        log_struct(LOG_INFO, MESSAGE_ID_DAEMON_STARTED, fields,
-                   "%s: InputTimeoutSec=%s KillGraceSec=%s%s, %zu file%s read; %zu session%s: %zu timed, "
-                   "%zu untimed, %zu unwatchable, %zu retried, %zu ending",
-                   what, d->config.watchdog.input_timeout_usec ? time_span_format(t, d->config.watchdog.input_timeout_usec, 0) : "0 (never)",
-                   time_span_format(g, d->config.watchdog.kill_grace_usec, 0), d->config.dry_run ? " DryRun=yes" : "",
-                   d->config.n_files, d->config.n_files == 1 ? "" : "s", d->n_sessions,
-                   d->n_sessions == 1 ? "" : "s", c[SESSION_WATCHING], c[SESSION_UNTIMED],
-                   c[SESSION_UNWATCHABLE], c[SESSION_PENDING], c[SESSION_CLOSING] + c[SESSION_ENDING]);
-}
-
-static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
-        Daemon *d = userdata;
-        Config c;
-        uint64_t now;
-
-        (void) sd_notify(false, "RELOADING=1");
-        if (load_config(d, &c) < 0) {
-                log_error("Keeping the running configuration");
-                (void) sd_notify(false, "READY=1");
-                return 0;
+        if (config_load(o->config_path, o->config_must_exist, &cfg, &error) < 0) {
+                fprintf(stderr, "%s\n", error ?: "cannot load the configuration");
+                return EXIT_FAILURE;
         }
-        config_done(&d->config);
-        d->config = c;
-
-        /* New limits for everyone: re-read every timed session now. */
-        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
-        AccountCache accounts = {};
-        for (size_t i = 0; i < d->n_sessions; i++) {
-                Session *s = d->sessions[i];
-                int r;
-                if (s->state != SESSION_WATCHING && s->state != SESSION_UNTIMED)
-                        continue;
-                r = session_resolve_limits(d, s, &accounts);
-                daemon_progress(d);
-                if (r < 0)
-                        log_warning_errno(r, "Session %s keeps its limits: cannot look up its user's account and "
-                                             "groups",
-                                          s->name);
-                session_set_state(s, session_timed(s) ? SESSION_WATCHING : SESSION_UNTIMED);
-                session_set_deadline(s, session_timed(s) ? now : 0);
-        }
-        account_cache_done(&accounts);
-        (void) unrecorded_configure(d);
-        log_started(d, "Configuration reloaded");
-        (void) input_check_due(d, now);
-        daemon_reschedule(d);
-        (void) sd_notify(false, "READY=1");
-        daemon_notify_status(d);
-        return 0;
-}
-
-static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
-        Daemon *d = userdata;
-        (void) sd_notify(false, "STOPPING=1");
-        /* Pending endings are on disk already: a restart finishes them. */
-        log_info("Exiting on signal %u; sessions keep their records%s, a restart picks them up", si->ssi_signo,
-                 d->n_endings > 0 ? " and endings in progress are saved" : "");
-        return sd_event_exit(d->event, 0);
-}
-
-static void daemon_done(Daemon *d) {
-        for (size_t i = 0; i < d->n_sessions; i++)
-                session_free(d->sessions[i]);
-        free(d->sessions);
-        name_map_done(&d->by_name);
-        deadline_queue_done(&d->deadlines);
-        /* The queue first: no logind answer may reach a freed ending. */
-        logind_queue_free(d);
-        for (size_t i = 0; i < d->n_endings; i++) {
-                d->endings[i]->daemon = NULL;
-                ending_free(d->endings[i]);
-        }
-        free(d->endings);
-        sd_event_source_disable_unref(d->timer);
-        sd_event_source_disable_unref(d->kill_timer);
-        sd_event_source_disable_unref(d->status_timer);
-        sd_event_source_disable_unref(d->inotify);
-        control_done(d);
-        register_done(d);
-        unrecorded_done(d);
-        sd_bus_flush_close_unref(d->bus);
-        sd_event_unref(d->event);
-        safe_close(d->diag_fd);
-        safe_close(d->endings_fd);
-        config_done(&d->config);
-        free(d->sessions_path);
-        free(d->cgroup_mount);
-}
-
-/* Each ending opens a pidfd now and then, and a thousand sessions end at
- * once when an office uplink dies: the soft limit of 1024 is not the
- * daemon's to keep. */
-static void raise_fd_limit(Daemon *d) {
-        struct rlimit rl;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                rl.rlim_cur = rl.rlim_max = 1024;
-        if (rl.rlim_cur < rl.rlim_max) {
-                struct rlimit want = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
-                if (setrlimit(RLIMIT_NOFILE, &want) < 0)
-                        log_debug("Cannot raise the file descriptor limit to %llu: %m", (unsigned long long) rl.rlim_max);
-                else
-                        rl.rlim_cur = rl.rlim_max;
-        }
-        d->spare_fds = rl.rlim_cur / 4 < 1024 ? (size_t) (rl.rlim_cur / 4) : 1024;
+        config_print(&cfg, stdout);
+        config_done(&cfg);
+        return EXIT_SUCCESS;
 }
 
 int main(int argc, char **argv) {
@@ -180,36 +52,38 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        Daemon d = { .started_at = monotonic_now(), .diag_fd = -1, .endings_fd = -1, .config_path = (char *) CONFIG_FILE_DEFAULT, .state_dir = (char *) SESSION_STATE_DIR_DEFAULT };
+        DaemonOptions o = {
+                .config_path = CONFIG_FILE_DEFAULT,
+                .state_dir = SESSION_STATE_DIR_DEFAULT,
+                .scopes = -1,
+        };
         bool check_only = false;
-        int scopes = -1; /* auto */
-        sigset_t mask;
+        Daemon *d = NULL;
         int c, r;
 
-        config_init(&d.config);
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case 'c':
-                        d.config_path = optarg;
-                        d.config_must_exist = true;
+                        o.config_path = optarg;
+                        o.config_must_exist = true;
                         break;
                 case 's':
                         if (optarg[0] != '/') {
                                 fprintf(stderr, "sshd-watchdog: --state-dir must be an absolute path\n");
                                 return EXIT_FAILURE;
                         }
-                        d.state_dir = optarg;
+                        o.state_dir = optarg;
                         break;
                 case 't':
                         check_only = true;
                         break;
                 case 'S':
                         if (strcmp(optarg, "auto") == 0)
-                                scopes = -1;
+                                o.scopes = -1;
                         else if (strcmp(optarg, "yes") == 0)
-                                scopes = 1;
+                                o.scopes = 1;
                         else if (strcmp(optarg, "no") == 0)
-                                scopes = 0;
+                                o.scopes = 0;
                         else {
                                 fprintf(stderr, "sshd-watchdog: --transient-scopes= takes auto, yes or no\n");
                                 return EXIT_FAILURE;
@@ -231,93 +105,15 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "sshd-watchdog: unexpected argument '%s'\n", argv[optind]);
                 return EXIT_FAILURE;
         }
+        if (check_only)
+                return check_config(&o);
 
-        if (check_only) {
-                _cleanup_free_ char *error = NULL;
-                Config cfg;
-                r = config_load(d.config_path, d.config_must_exist, &cfg, &error);
-                if (r < 0) {
-                        fprintf(stderr, "%s\n", error ?: "cannot load the configuration");
-                        return EXIT_FAILURE;
-                }
-                config_print(&cfg, stdout);
-                config_done(&cfg);
-                return EXIT_SUCCESS;
-        }
-
-        if (load_config(&d, &d.config) < 0)
-                return EXIT_FAILURE;
-        if (asprintf(&d.sessions_path, "%s/" SESSION_DIR_NAME, d.state_dir) < 0)
-                return EXIT_FAILURE;
-        raise_fd_limit(&d);
-        r = proc_boot_id(NULL, d.boot_id);
-        if (r < 0) {
-                log_error_errno(r, "Cannot read the boot id");
-                goto out;
-        }
-        if (cgroup2_mount_find(NULL, &d.cgroup_mount) < 0) {
-                d.cgroup_mount = NULL;
-                log_info("No cgroup v2 file system: sessions are ended by process tree and audit session only");
-        }
-
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-                perror("sigprocmask");
-                return EXIT_FAILURE;
-        }
-        r = sd_event_default(&d.event);
-        if (r < 0) {
-                log_error_errno(r, "Cannot create the event loop");
-                goto out;
-        }
-        if ((r = sd_event_add_signal(d.event, NULL, SIGHUP, on_sighup, &d)) < 0 ||
-            (r = sd_event_add_signal(d.event, NULL, SIGTERM, on_exit_signal, &d)) < 0 ||
-            (r = sd_event_add_signal(d.event, NULL, SIGINT, on_exit_signal, &d)) < 0) {
-                log_error_errno(r, "Cannot handle signals");
-                goto out;
-        }
-        /* WatchdogSec= in the unit: sd-event sends WATCHDOG=1 on its own
-         * between events, daemon_progress() within long batches. */
-        if (sd_event_set_watchdog(d.event, true) > 0 && sd_watchdog_enabled(false, &d.watchdog_usec) <= 0)
-                d.watchdog_usec = 0;
-        r = journal_queue_attach(d.event);
+        r = daemon_new(&o, &d);
         if (r < 0)
-                log_debug("Cannot write to the journal without waiting: %s", strerror(-r));
-
-        d.diag_fd = tcp_diag_open();
-        if (d.diag_fd < 0) {
-                r = log_error_errno(d.diag_fd, "Cannot open a NETLINK_SOCK_DIAG socket");
-                goto out;
-        }
-        /* Endings first: a session whose record is still there is being ended. */
-        r = endings_load(&d);
-        if (r < 0)
-                goto out;
-        r = record_watch_start(&d);
-        if (r < 0)
-                goto out;
-        /* Without it sshd-watchdogctl cannot see us; the watching goes on. */
-        (void) control_listen(&d);
-        /* Without it ForceCommand sessions go unwatched (the helper says so); the rest goes on. */
-        d.scopes = scopes >= 0 ? scopes > 0 : sd_booted() > 0;
-        (void) register_listen(&d);
-        (void) unrecorded_configure(&d);
-        daemon_reschedule(&d);
-
-        log_started(&d, "Started");
-        d.ready = true;
-        (void) sd_notify(false, "READY=1");
-        daemon_notify_status(&d);
-
-        r = sd_event_loop(d.event);
-        if (r < 0 && r != -ENOENT)
-                log_error_errno(r, "Event loop failed");
-out:
-        /* What the journal has not taken yet, with a bound on the wait. */
-        journal_queue_detach(2 * USEC_PER_SEC);
-        daemon_done(&d);
+                return EXIT_FAILURE;
+        r = daemon_start(d);
+        if (r >= 0)
+                r = daemon_run(d);
+        daemon_free(d);
         return r != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "input_check.h"
 #include "log.h"
 #include "macro.h"
+#include "record_watch.h"
+#include "status.h"
 
 static bool record_name_ok(const char *name) {
         pid_t pid;
@@ -98,8 +101,8 @@ static int on_inotify(sd_event_source *src, const struct inotify_event *ev, void
                 else if (ev->mask & IN_CLOSE_WRITE)
                         (void) session_add(d, ev->name);
         }
-        daemon_reschedule(d);
-        daemon_notify_status(d);
+        input_check_reschedule(d);
+        status_notify(d);
         return 0;
 }
 

@@ -27,16 +27,18 @@
 #include <unistd.h>
 
 #include "cgroup_fs.h"
+#include "clock.h"
+#include "daemon.h"
 #include "event_timer.h"
-#include "login_proof.h"
 #include "log.h"
+#include "login_proof.h"
 #include "macro.h"
 #include "passwd_lookup.h"
-#include "time_span.h"
 #include "peer_monitor.h"
 #include "register.h"
 #include "register_budget.h"
 #include "register_socket.h"
+#include "time_span.h"
 #include "transient_scope.h"
 #include "unix_listen.h"
 
@@ -66,17 +68,14 @@ typedef struct Registration {
         struct Registration *next, *prev;
 } Registration;
 
-static Registration *registrations;
-static unsigned n_registrations;
-
 static void registration_free(Registration *g) {
         if (g->prev)
                 g->prev->next = g->next;
         else
-                registrations = g->next;
+                g->daemon->registrations = g->next;
         if (g->next)
                 g->next->prev = g->prev;
-        n_registrations--;
+        g->daemon->n_registrations--;
         register_budget_end(g->daemon->register_budget, g->uid);
         sd_bus_slot_unref(g->slot);
         sd_event_source_disable_unref(g->timer);
@@ -343,7 +342,7 @@ static int scope_begin(Registration *g) {
 
 /* Another helper of the same connection, still being registered. */
 static bool registering_already(const Registration *g) {
-        for (Registration *o = registrations; o; o = o->next)
+        for (Registration *o = g->daemon->registrations; o; o = o->next)
                 if (o != g && o->name && strcmp(o->name, g->name) == 0)
                         return true;
         return false;
@@ -477,7 +476,7 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
                 log_debug("Cannot read the credentials of a registration: %m");
                 return 0;
         }
-        if (n_registrations >= REGISTER_IN_FLIGHT_MAX) {
+        if (d->n_registrations >= REGISTER_IN_FLIGHT_MAX) {
                 if (register_budget_log(d->register_budget, cred.uid, now))
                         log_warning("Too many registrations at once; refusing PID %d of UID %u", (int) cred.pid,
                                     (unsigned) cred.uid);
@@ -501,11 +500,11 @@ static int on_accept(sd_event_source *src, int lfd, uint32_t revents, void *user
                 return 0;
         }
         *g = (Registration) { .daemon = d, .fd = TAKE_FD(fd), .pidfd = -1, .rec = SESSION_RECORD_NULL, .uid = cred.uid,
-                              .pm.peer.pid = cred.pid, .accepted_at = now, .next = registrations };
-        if (registrations)
-                registrations->prev = g;
-        registrations = g;
-        n_registrations++;
+                              .pm.peer.pid = cred.pid, .accepted_at = now, .next = d->registrations };
+        if (g->next)
+                g->next->prev = g;
+        d->registrations = g;
+        d->n_registrations++;
 
         g->pidfd = peer_pidfd(g->fd, cred.pid);
         if (g->pidfd < 0) {
@@ -528,8 +527,8 @@ int register_listen(Daemon *d) {
 }
 
 void register_done(Daemon *d) {
-        while (registrations)
-                registration_free(registrations);
+        while (d->registrations)
+                registration_free(d->registrations);
         d->registry = sd_event_source_disable_unref(d->registry);
         d->registry_resume = sd_event_source_disable_unref(d->registry_resume);
         d->register_budget = register_budget_free(d->register_budget);

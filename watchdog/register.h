@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "daemon.h"
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "proc.h"
+#include "session_record.h"
+
+typedef struct Daemon Daemon;
 
 /* <state_dir>/register.sock, for sshd-watchdog-exec (see register_socket.h
  * and peer_monitor.h): the daemon writes the record of a session that no

@@ -15,11 +15,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "connection_end.h"
+#include "daemon.h"
+#include "ending.h"
+#include "input_check.h"
 #include "log.h"
 #include "macro.h"
 #include "process_kill.h"
-#include "connection_end.h"
 #include "registered.h"
+#include "status.h"
 #include "time_span.h"
 
 void registered_closed(Daemon *d, Session *s) {
@@ -73,8 +78,8 @@ static int on_monitor_exit(sd_event_source *src, int fd, uint32_t revents, void 
         }
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         endings_begin(d, &s, 1, now);
-        daemon_reschedule(d);
-        daemon_notify_status(d);
+        input_check_reschedule(d);
+        status_notify(d);
         return 0;
 }
 

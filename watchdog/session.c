@@ -14,13 +14,16 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "clock.h"
 #include "daemon.h"
 #include "deadline.h"
 #include "id_map.h"
 #include "log.h"
-#include "registered.h"
 #include "proc.h"
+#include "registered.h"
+#include "session.h"
 #include "session_fields.h"
+#include "status.h"
 #include "time_span.h"
 
 uint64_t retry_delay_usec(unsigned failures) {
@@ -527,7 +530,7 @@ static void sessions_settle(Daemon *d, Session **list, size_t n, uint64_t now) {
                         want[n_want++] = list[i];
                 else if (p == PREPARED_OVER)
                         gone[n_gone++] = list[i];
-                daemon_progress(d);
+                status_progress(d);
         }
         account_cache_done(&accounts);
         if (n_want > 0)

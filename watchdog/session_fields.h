@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "daemon.h"
+#include "ending.h"
+#include "macro.h"
+#include "session.h"
 #include "time_span.h"
 
 /* The journal fields of a session entry (docs/design.md, section 9) and the words

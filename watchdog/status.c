@@ -12,10 +12,12 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "deadline.h"
 #include "event_timer.h"
 #include "log.h"
+#include "status.h"
 #include "time_span.h"
 #include "unrecorded.h"
 
@@ -45,7 +47,7 @@ static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-void daemon_progress(Daemon *d) {
+void status_progress(Daemon *d) {
         uint64_t now;
 
         if (d->watchdog_usec == 0)
@@ -57,7 +59,7 @@ void daemon_progress(Daemon *d) {
         d->progress_sent = now;
 }
 
-void daemon_notify_status(Daemon *d) {
+void status_notify(Daemon *d) {
         uint64_t now;
         int r;
 

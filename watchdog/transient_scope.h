@@ -3,7 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "daemon.h"
+typedef struct Daemon Daemon;
 
 /* A unit of its own for a registered session on a systemd host whose sshd
  * runs every session in ssh.service (no pam_systemd): what `systemd-run

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "daemon.h"
+#include "ending.h"
 #include "event_timer.h"
 #include "id_map.h"
 #include "log.h"
@@ -17,6 +20,7 @@
 #include "proc_walk.h"
 #include "register.h"
 #include "sshd_listener.h"
+#include "status.h"
 #include "tcp_input.h"
 #include "time_span.h"
 #include "unrecorded.h"
@@ -416,7 +420,7 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         scan(s, now);
         (void) event_timer_arm(d->event, &s->timer, now + d->config.unrecorded_scan_usec, USEC_PER_SEC / 10, on_timer,
                                s);
-        daemon_notify_status(d);
+        status_notify(d);
         return 0;
 }
 

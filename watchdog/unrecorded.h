@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "daemon.h"
+#include "proc.h"
+
+typedef struct Daemon Daemon;
 
 /* Connections of sshd's that no record names: sshd without our PAM line,
  * a ForceCommand that a user's ~/.bashrc skipped, `ssh -N` or `-W` (no

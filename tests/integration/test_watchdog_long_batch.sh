@@ -3,7 +3,7 @@
 # With WatchdogSec= in the unit, a start-up batch longer than the
 # watchdog period must not get the daemon aborted by the service manager.
 # sd-event pings only between events; within a batch the daemon pings
-# itself (daemon_progress()). Here 40 records each take 25 ms to open (a
+# itself (status_progress()). Here 40 records each take 25 ms to open (a
 # slow disk or NSS, made by the fault injector), a 1 s batch, under a
 # 400 ms watchdog: every gap between two WATCHDOG=1 must stay under it, and
 # the pings must come during the batch, before READY=1.

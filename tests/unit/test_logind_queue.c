@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "logind.h"
 #include "time_span.h"
