@@ -39,6 +39,7 @@
 #include "session_fields.h"
 #include "status.h"
 #include "time_span.h"
+#include "verdict.h"
 
 /* Endings due within this much of each other share one kill pass... */
 #define KILL_BATCH_WINDOW_USEC (50 * USEC_PER_MSEC)
@@ -242,150 +243,177 @@ static void closed_meanwhile(Daemon *d, Session *s) {
         }
 }
 
+/* One session of a batch being ended, from the look at its monitor to
+ * the SIGTERM. */
+typedef struct EndingStart {
+        Session *s;
+        EndingReason reason;
+        ProcessTree tree;       /* the monitor's, taken before the SIGTERM */
+        ProcRef parent;         /* the monitor's parent then */
+        int pidfd;              /* the monitor's, kept for the SIGTERM; -1: none */
+} EndingStart;
+
+/* Is the session's monitor alive? If so its stat and parent are kept, and
+ * its pidfd when keep_pidfd. 1 alive, 0 gone, <0 a failure that may pass
+ * (EMFILE, ENOMEM): not "gone". */
+static int monitor_look(Daemon *d, EndingStart *b, bool keep_pidfd) {
+        Session *s = b->s;
+        ProcStat st, pst;
+        int fd = pidfd_open_checked(d->proc_root, s->rec.sshd_pid, s->rec.sshd_starttime, &st);
+
+        if (fd == -ESRCH) {
+                if (!s->rec.registered && s->rec.closed_usec == 0)
+                        closed_meanwhile(d, s);
+                return 0;
+        }
+        if (fd < 0)
+                return fd;
+        b->tree.root = (ProcRef) { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
+        b->tree.root_stat = st;
+        b->tree.has_root_stat = true;
+        if (st.ppid > 1 && proc_stat_read(d->proc_root, st.ppid, &pst) == 0)
+                b->parent = (ProcRef) { .pid = st.ppid, .starttime = pst.starttime };
+        if (keep_pidfd)
+                b->pidfd = fd;
+        else
+                safe_close(fd);
+        return 1;
+}
+
+/* The verdicts that make no Ending. */
+static void carry_out(Daemon *d, Session *s, Verdict v, EndingReason reason, uint64_t now) {
+        switch (v) {
+        case VERDICT_REGISTERED_CLOSED:
+                registered_closed(d, s);
+                break;
+        case VERDICT_DROP:
+                if (s->eff.dry_run)
+                        report_dry_run(s, reason);
+                drop_over(d, s, reason);
+                break;
+        case VERDICT_DRY_RUN:
+                report_dry_run(s, reason);
+                /* Look again a timeout later; quiet unless input moved. */
+                s->dry_run_reported = true;
+                s->dry_run_bytes = s->sock.bytes_received;
+                session_set_deadline(s, now + s->eff.input_timeout_usec);
+                break;
+        default:
+                break;
+        }
+}
+
+static void log_ending_begun(const Ending *e, uint64_t now) {
+        _cleanup_(fields_free) Fields f = {};
+        char grace[TIME_SPAN_MAX];
+
+        ending_fields(e, NULL, &f);
+        switch (e->reason) {
+        case ENDING_SILENT:
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v, "Ended %s: no input for %s (limit %s)", f.label,
+                           f.silence, f.timeout);
+                break;
+        case ENDING_CLOSED:
+                fields_add(&f, "CLOSED_BY=%s", connection_end_by_to_string(e->rec.closed_by));
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_CLOSED_DEAD, f.v,
+                           "%s was closed by %s after %s without input from its client, which answered nothing; "
+                           "killing what it left %s%s",
+                           f.label, closed_by_whom(e->rec.closed_by), f.silence, e->kill_at > now ? "in " : "",
+                           e->kill_at > now ? time_span_format(grace, e->kill_at - now, USEC_PER_MSEC) : "now");
+                break;
+        case ENDING_SSHD_GONE:
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v,
+                           "Ending %s: its sshd (PID %d) exited without closing the session", f.label,
+                           (int) e->rec.sshd_pid);
+                break;
+        }
+}
+
+/* The Ending of a session: made, in the table, said in the journal and
+ * written to disk, all before its SIGTERM. */
+static Ending *ending_start(Daemon *d, EndingStart *b, int dir_fd, uint64_t now) {
+        Session *s = b->s;
+        Ending *e = ending_new(d, s, b->reason, now);
+        int r;
+
+        if (!e || ending_add(d, e) < 0) {
+                ending_free(e);
+                session_trouble(s, now, "cannot end it", -ENOMEM);
+                return NULL;
+        }
+        e->tree = TAKE_PTR(b->tree.procs);
+        e->n_tree = b->tree.n_procs;
+        e->term_parent = b->parent;
+        d->ended_total++;
+        if (e->reason == ENDING_CLOSED)
+                d->closed_dead_total++;
+        log_ending_begun(e, now);
+        if (dir_fd >= 0 && (r = ending_store_write(dir_fd, e, d->boot_id)) < 0)
+                log_error_errno(r, "Cannot write the pending ending of %s; a restart before its kill would miss it",
+                                e->name);
+        session_set_state(s, SESSION_ENDING);
+        session_set_deadline(s, 0);
+        return e;
+}
+
 void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
-        _cleanup_free_ EndingReason *reasons = calloc(n ?: 1, sizeof(EndingReason));
-        _cleanup_free_ ProcRef *roots = calloc(n ?: 1, sizeof(ProcRef));
-        _cleanup_free_ ProcRef **trees = calloc(n ?: 1, sizeof(ProcRef *));
-        _cleanup_free_ size_t *n_trees = calloc(n ?: 1, sizeof(size_t));
-        _cleanup_free_ ProcRef *parents = calloc(n ?: 1, sizeof(ProcRef));
-        _cleanup_free_ ProcStat *stats = calloc(n ?: 1, sizeof(ProcStat));
-        _cleanup_free_ int *pidfds = malloc((n ?: 1) * sizeof(int));
+        _cleanup_free_ EndingStart *v = calloc(n ?: 1, sizeof(EndingStart));
+        _cleanup_free_ ProcessTree **trees = calloc(n ?: 1, sizeof(ProcessTree *));
+        size_t k = 0, kept_fds = 0;
         int dir_fd, r;
 
-        if (!reasons || !roots || !trees || !n_trees || !parents || !stats || !pidfds) {
+        if (!v || !trees) {
                 for (size_t i = 0; i < n; i++)
                         session_trouble(sessions[i], now, "cannot end it", -ENOMEM);
                 return;
         }
 
-        /* Which monitors are alive. Their pidfds are kept for the SIGTERM
-         * below, up to d->spare_fds of them, and not past this batch. */
-        for (size_t i = 0; i < n; i++)
-                pidfds[i] = -1;
+        /* The facts, the verdict; v[] keeps the ones to end. Pidfds are
+         * kept for the SIGTERM, up to d->spare_fds, not past this batch. */
         for (size_t i = 0; i < n; i++) {
-                Session *s = sessions[i];
-                ProcStat st;
-                int fd = pidfd_open_checked(d->proc_root, s->rec.sshd_pid, s->rec.sshd_starttime, &st);
+                EndingStart *b = &v[k];
+                Verdict verdict;
 
-                if (fd >= 0) {
-                        if (i < d->spare_fds)
-                                pidfds[i] = fd;
-                        else
-                                safe_close(fd);
-                        stats[i] = st;
-                        reasons[i] = ENDING_SILENT;
-                        roots[i] = (ProcRef) { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
-                        ProcStat pst;
-                        if (st.ppid > 1 && proc_stat_read(d->proc_root, st.ppid, &pst) == 0)
-                                parents[i] = (ProcRef) { .pid = st.ppid, .starttime = pst.starttime };
-                } else if (fd == -ESRCH) {
-                        reasons[i] = ENDING_SSHD_GONE;
-                        if (!s->rec.registered && s->rec.closed_usec == 0)
-                                closed_meanwhile(d, s);
-                } else {
-                        /* EMFILE, ENOMEM: not "gone"; try the ending again shortly. */
-                        session_trouble(s, now, "cannot open its sshd's process", fd);
-                        sessions[i] = NULL;
+                *b = (EndingStart) { .s = sessions[i], .pidfd = -1 };
+                r = monitor_look(d, b, kept_fds < d->spare_fds);
+                if (r < 0) {
+                        session_trouble(b->s, now, "cannot open its sshd's process", r);
                         continue;
                 }
-                if (s->rec.closed_usec != 0) {
-                        /* Closed already: nothing to send SIGTERM to. */
-                        reasons[i] = ENDING_CLOSED;
-                        pidfds[i] = safe_close(pidfds[i]);
-                }
-                if (reasons[i] == ENDING_SSHD_GONE && s->rec.registered) {
-                        registered_closed(d, s); /* a logout: no close_session removes these */
-                        sessions[i] = NULL;
+                verdict = verdict_to_end(b->s, r > 0, &b->reason);
+                if (b->reason != ENDING_SILENT)
+                        b->pidfd = safe_close(b->pidfd); /* nothing to send SIGTERM to */
+                if (verdict != VERDICT_END) {
+                        b->pidfd = safe_close(b->pidfd);
+                        carry_out(d, b->s, verdict, b->reason, now);
                         continue;
                 }
-                if (reasons[i] != ENDING_SILENT && (!session_timed(s) || s->eff.dry_run)) {
-                        if (s->eff.dry_run)
-                                report_dry_run(s, reasons[i]);
-                        drop_over(d, s, reasons[i]);
-                        sessions[i] = NULL;
-                        continue;
-                }
-                if (s->eff.dry_run) {
-                        pidfds[i] = safe_close(pidfds[i]);
-                        report_dry_run(s, reasons[i]);
-                        if (reasons[i] == ENDING_SILENT) {
-                                /* Look again a timeout later; quiet unless input moved. */
-                                s->dry_run_reported = true;
-                                s->dry_run_bytes = s->sock.bytes_received;
-                                session_set_deadline(s, now + s->eff.input_timeout_usec);
-                        } else
-                                session_unwatchable(s, "its sshd exited without closing the session (dry run)");
-                        sessions[i] = NULL;
-                }
+                kept_fds += b->pidfd >= 0;
+                trees[k++] = &b->tree;
         }
 
         /* Each monitor's own processes. */
-        r = process_tree_snapshot_stat(d->proc_root, roots, stats, n, trees, n_trees);
+        r = process_tree_snapshot(d->proc_root, trees, k);
         if (r < 0)
                 log_warning_errno(r, "Cannot take the process trees of %zu ending sessions; their scopes, cgroups or "
                                      "audit sessions are still killed",
-                                  n);
+                                  k);
+
         dir_fd = endings_dir(d);
-
-        _cleanup_free_ Ending **made = calloc(n ?: 1, sizeof(Ending *));
-        for (size_t i = 0; i < n; i++) {
-                Session *s = sessions[i];
-                _cleanup_(fields_free) Fields f = {};
-                Ending *e;
-
-                if (!s || !made) {
-                        free(trees[i]);
-                        pidfds[i] = safe_close(pidfds[i]);
-                        if (s)
-                                session_trouble(s, now, "cannot end it", -ENOMEM);
-                        continue;
-                }
-                e = ending_new(d, s, reasons[i], now);
-                if (!e || ending_add(d, e) < 0) {
-                        ending_free(e);
-                        free(trees[i]);
-                        pidfds[i] = safe_close(pidfds[i]);
-                        session_trouble(s, now, "cannot end it", -ENOMEM);
-                        continue;
-                }
-                e->tree = TAKE_PTR(trees[i]);
-                e->n_tree = n_trees[i];
-                e->term_parent = parents[i];
-                made[i] = e;
-                d->ended_total++;
-
-                ending_fields(e, NULL, &f);
-                if (e->reason == ENDING_SILENT)
-                        log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v, "Ended %s: no input for %s (limit %s)",
-                                   f.label, f.silence, f.timeout);
-                else if (e->reason == ENDING_CLOSED) {
-                        char grace[TIME_SPAN_MAX];
-                        d->closed_dead_total++;
-                        fields_add(&f, "CLOSED_BY=%s", connection_end_by_to_string(e->rec.closed_by));
-                        log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_CLOSED_DEAD, f.v,
-                                   "%s was closed by %s after %s without input from its client, which answered "
-                                   "nothing; killing what it left %s%s",
-                                   f.label, closed_by_whom(e->rec.closed_by), f.silence, e->kill_at > now ? "in " : "",
-                                   e->kill_at > now ? time_span_format(grace, e->kill_at - now, USEC_PER_MSEC)
-                                                    : "now");
-                } else
-                        log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_ENDED, f.v,
-                                   "Ending %s: its sshd (PID %d) exited without closing the session", f.label,
-                                   (int) e->rec.sshd_pid);
-
-                if (dir_fd >= 0 && (r = ending_store_write(dir_fd, e, d->boot_id)) < 0)
-                        log_error_errno(r, "Cannot write the pending ending of %s; a restart before its kill "
-                                           "would miss it",
-                                        e->name);
-                session_set_state(s, SESSION_ENDING);
-                session_set_deadline(s, 0);
+        _cleanup_free_ Ending **made = calloc(k ?: 1, sizeof(Ending *));
+        for (size_t i = 0; i < k; i++) {
+                if (made)
+                        made[i] = ending_start(d, &v[i], dir_fd, now);
+                else
+                        session_trouble(v[i].s, now, "cannot end it", -ENOMEM);
+                free(v[i].tree.procs);
         }
 
         /* Every entry written and every ending on disk: now the signals. */
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < k; i++) {
                 if (made && made[i] && made[i]->reason == ENDING_SILENT)
-                        send_term(made[i], pidfds[i]);
-                pidfds[i] = safe_close(pidfds[i]);
+                        send_term(made[i], v[i].pidfd);
+                safe_close(v[i].pidfd);
         }
         endings_reschedule(d);
 }

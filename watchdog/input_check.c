@@ -20,6 +20,7 @@
 #include "macro.h"
 #include "status.h"
 #include "time_span.h"
+#include "verdict.h"
 
 /* How often a session whose connection is gone, but whose sshd lives on, is
  * looked at again: sshd closes within milliseconds, or has hung. */
@@ -134,18 +135,18 @@ int input_check_due(Daemon *d, uint64_t now) {
                 s->sock = socks[i];
                 s->silence_usec = (uint64_t) socks[i].last_data_recv_ms * USEC_PER_MSEC;
                 s->read_at = read_at;
-                if (s->silence_usec < s->eff.input_timeout_usec) {
-                        /* Input came since we planned: sleep until the new deadline. */
+                switch (verdict_after_reading(s)) {
+                case VERDICT_EXTEND:
                         session_set_deadline(s, deadline_from_silence(now, s->silence_usec, s->eff.input_timeout_usec));
                         s->dry_run_reported = false;
-                        continue;
-                }
-                if (s->eff.dry_run && s->dry_run_reported && s->dry_run_bytes == s->sock.bytes_received) {
-                        /* Reported once for this silence: quiet until input moves. */
+                        break;
+                case VERDICT_QUIET:
                         session_set_deadline(s, now + s->eff.input_timeout_usec);
-                        continue;
+                        break;
+                default:
+                        end[n_end++] = s;
+                        break;
                 }
-                end[n_end++] = s;
         }
         if (n_end > 0)
                 endings_begin(d, end, n_end, now);

@@ -115,20 +115,22 @@ out:
         return r;
 }
 
-int process_tree_snapshot(const char *proc_root, const ProcRef *roots, size_t n_roots, ProcRef **ret,
-                          size_t *ret_n) {
-        return process_tree_snapshot_stat(proc_root, roots, NULL, n_roots, ret, ret_n);
+static void trees_clear(ProcessTree *const *trees, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(trees[i]->procs);
+                trees[i]->procs = NULL;
+                trees[i]->n_procs = 0;
+        }
 }
 
-int process_tree_snapshot_stat(const char *proc_root, const ProcRef *roots, const ProcStat *root_stats,
-                               size_t n_roots, ProcRef **ret, size_t *ret_n) {
+int process_tree_snapshot(const char *proc_root, ProcessTree *const *trees, size_t n_roots) {
         Collect c = {};
         IdMap root_of = {};
         int r;
 
         for (size_t i = 0; i < n_roots; i++) {
-                ret[i] = NULL;
-                ret_n[i] = 0;
+                trees[i]->procs = NULL;
+                trees[i]->n_procs = 0;
         }
         if (n_roots == 0)
                 return 0;
@@ -137,18 +139,15 @@ int process_tree_snapshot_stat(const char *proc_root, const ProcRef *roots, cons
          * thousand walks over every process on the host. */
         r = 0;
         for (size_t i = 0; i < n_roots && r >= 0; i++)
-                if (roots[i].pid > 0)
-                        r = tree_by_children(proc_root, &roots[i], root_stats ? &root_stats[i] : NULL, &ret[i],
-                                             &ret_n[i]);
+                if (trees[i]->root.pid > 0)
+                        r = tree_by_children(proc_root, &trees[i]->root,
+                                             trees[i]->has_root_stat ? &trees[i]->root_stat : NULL,
+                                             &trees[i]->procs, &trees[i]->n_procs);
         if (r != -EOPNOTSUPP)
                 goto out;
+        trees_clear(trees, n_roots);
         for (size_t i = 0; i < n_roots; i++) {
-                free(ret[i]);
-                ret[i] = NULL;
-                ret_n[i] = 0;
-        }
-        for (size_t i = 0; i < n_roots; i++) {
-                r = id_map_put(&root_of, (uint64_t) roots[i].pid, i);
+                r = id_map_put(&root_of, (uint64_t) trees[i]->root.pid, i);
                 if (r < 0)
                         goto out;
         }
@@ -165,12 +164,13 @@ int process_tree_snapshot_stat(const char *proc_root, const ProcRef *roots, cons
                  * PID). Bounded, should the snapshot hold a loop. */
                 for (unsigned depth = 0; e && depth < 4096; depth++) {
                         uint64_t k;
-                        if (id_map_get(&root_of, (uint64_t) e->pid, &k) && roots[k].starttime == e->starttime) {
-                                ProcRef *p = reallocarray(ret[k], ret_n[k] + 1, sizeof(ProcRef));
+                        if (id_map_get(&root_of, (uint64_t) e->pid, &k) && trees[k]->root.starttime == e->starttime) {
+                                ProcessTree *t = trees[k];
+                                ProcRef *p = reallocarray(t->procs, t->n_procs + 1, sizeof(ProcRef));
                                 r = p ? 0 : -ENOMEM;
                                 if (p) {
-                                        ret[k] = p;
-                                        p[ret_n[k]++] = (ProcRef) { .pid = c.v[i].pid, .starttime = c.v[i].starttime };
+                                        t->procs = p;
+                                        p[t->n_procs++] = (ProcRef) { .pid = c.v[i].pid, .starttime = c.v[i].starttime };
                                 }
                                 if (r < 0)
                                         goto out;
@@ -188,11 +188,7 @@ int process_tree_snapshot_stat(const char *proc_root, const ProcRef *roots, cons
         r = 0;
 out:
         if (r < 0)
-                for (size_t i = 0; i < n_roots; i++) {
-                        free(ret[i]);
-                        ret[i] = NULL;
-                        ret_n[i] = 0;
-                }
+                trees_clear(trees, n_roots);
         free(c.v);
         id_map_done(&root_of);
         return r;

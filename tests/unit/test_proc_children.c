@@ -99,7 +99,7 @@ static void test_tree_both_ways(void **state) {
         for (int way = 0; way < 2; way++) {
                 char *root = tmp_tree_new();
                 bool ch = way == 0;
-                ProcRef r = { 4000001, 100 }, *tree = NULL;
+                ProcessTree t = { .root = { 4000001, 100 } }, *trees[] = { &t };
                 size_t n = 0;
 
                 add(root, 4000001, 1, 100, ch, "4000002 4000003 ");
@@ -112,11 +112,11 @@ static void test_tree_both_ways(void **state) {
                         tmp_tree_write(root, "4000003/task/4000003/children", "4000005 ");
                 if (!ch)
                         assert_int_equal(proc_children(root, 4000001, 1, &(pid_t *) { NULL }, &n), -EOPNOTSUPP);
-                assert_int_equal(process_tree_snapshot(root, &r, 1, &tree, &n), 0);
-                assert_int_equal(n, 4);
-                for (size_t i = 0; i < n; i++)
-                        assert_true(tree[i].pid != 4000005 && tree[i].pid != 4000006);
-                free(tree);
+                assert_int_equal(process_tree_snapshot(root, trees, 1), 0);
+                assert_int_equal(t.n_procs, 4);
+                for (size_t i = 0; i < t.n_procs; i++)
+                        assert_true(t.procs[i].pid != 4000005 && t.procs[i].pid != 4000006);
+                free(t.procs);
                 tmp_tree_remove(root);
                 free(root);
         }

@@ -121,27 +121,26 @@ static pid_t spawn_family(pid_t *child, pid_t *grandchild) {
 
 static void test_tree_after_root_exits(void **state) {
         pid_t child, grandchild, root = spawn_family(&child, &grandchild), bystander;
-        ProcRef roots[2], *trees[2];
-        size_t n_trees[2];
+        ProcessTree roots[2] = {}, *trees[] = { &roots[0], &roots[1] };
 
         bystander = fork();
         if (bystander == 0) {
                 pause();
                 _exit(0);
         }
-        roots[0] = ref_of(root);
+        roots[0].root = ref_of(root);
         /* A root whose PID is someone else's now: an empty tree. */
-        roots[1] = (ProcRef) { .pid = bystander, .starttime = ref_of(bystander).starttime + 1 };
-        assert_int_equal(process_tree_snapshot(NULL, roots, 2, trees, n_trees), 0);
-        assert_int_equal(n_trees[0], 3);
-        assert_int_equal(n_trees[1], 0);
+        roots[1].root = (ProcRef) { .pid = bystander, .starttime = ref_of(bystander).starttime + 1 };
+        assert_int_equal(process_tree_snapshot(NULL, trees, 2), 0);
+        assert_int_equal(roots[0].n_procs, 3);
+        assert_int_equal(roots[1].n_procs, 0);
 
         /* The "monitor" exits; its children belong to whoever reaps orphans. */
         kill(root, SIGKILL);
         assert_int_equal(waitpid(root, NULL, 0), root);
         assert_true(running(child));
 
-        SweepTarget t = { .tree = trees[0], .n_tree = n_trees[0], .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
+        SweepTarget t = { .tree = roots[0].procs, .n_tree = roots[0].n_procs, .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
         assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
         assert_int_equal(t.killed_tree, 2);
         assert_int_equal(t.killed_audit, 0);
@@ -151,7 +150,7 @@ static void test_tree_after_root_exits(void **state) {
         assert_true(running(bystander));
         kill(bystander, SIGKILL);
         waitpid(bystander, NULL, 0);
-        free(trees[0]);
+        free(roots[0].procs);
 }
 
 /* The PID of a tree member names another process now: it is not killed. */
