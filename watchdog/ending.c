@@ -56,6 +56,9 @@
 #define KILL_DEFER_MAX_USEC (1000 * USEC_PER_MSEC)
 /* How often a deferred kill looks again. */
 #define KILL_DEFER_STEP_USEC (50 * USEC_PER_MSEC)
+/* logind answers in milliseconds; when a thousand sessions close at once it
+ * may take seconds, and the leftovers must not wait for it. */
+#define LOGIND_PATIENCE_USEC (250 * USEC_PER_MSEC)
 
 int endings_dir(Daemon *d) {
         if (d->endings_fd >= 0)
@@ -431,6 +434,84 @@ static size_t closes_in_progress(Daemon *d, uint64_t now) {
         return n;
 }
 
+/* Next round at once, without logind: the ending's scope is killed by us. */
+static void without_logind(Daemon *d, Ending *e) {
+        uint64_t now;
+
+        e->logind_pending = false;
+        e->logind_procs = -1;
+        e->logind_failed = true;
+        (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        e->kill_at = now;
+        endings_reschedule(d);
+}
+
+static void on_logind(Daemon *d, void *userdata, int r, const char *error_name, const char *error_message) {
+        Ending *e = userdata;
+
+        e->logind_pending = false;
+        if (r == -ENOENT)
+                e->logind_procs = 0; /* its last process went meanwhile */
+        if (r >= 0 || r == -ENOENT) {
+                ending_finish(e);
+                return;
+        }
+        log_warning("logind KillSession(%s) for %s failed: %s; killing what is left in its scope by PID",
+                    e->rec.session_id, e->name, error_message ?: error_name ?: strerror(-r));
+        ending_note(e, "logind KillSession failed (%s)", error_name ?: strerror(-r));
+        without_logind(d, e);
+}
+
+static void ask_logind(Daemon *d, Ending *e, uint64_t now) {
+        int r = logind_kill_session(d, e->rec.session_id, on_logind, e);
+
+        if (r < 0) {
+                ending_note(e, "cannot ask logind (%s)", strerror(-r));
+                without_logind(d, e);
+                return;
+        }
+        e->logind_pending = true;
+        e->kill_at = now + LOGIND_PATIENCE_USEC;
+}
+
+/* Asked, and no answer within LOGIND_PATIENCE_USEC: this round kills what
+ * is left in its scope by PID. */
+static void logind_too_slow(Daemon *d, Ending *e) {
+        log_info("%s: logind has not answered in 250ms; killing what is left in its scope by PID", e->name);
+        ending_note(e, "logind did not answer in time");
+        logind_cancel(d, e);
+        e->logind_pending = false;
+        e->logind_procs = -1;
+        e->logind_failed = true;
+}
+
+/* One kill round for the endings that are due, and what each outcome says. */
+static void endings_kill(Daemon *d, Ending **due, size_t n, uint64_t now) {
+        _cleanup_free_ KillOutcome *outcomes = calloc(n, sizeof(KillOutcome));
+
+        if (!outcomes) {
+                log_error_errno(-ENOMEM, "Cannot kill leftovers now; trying again");
+                for (size_t i = 0; i < n; i++)
+                        due[i]->kill_at = now + TERM_RETRY_USEC;
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (due[i]->logind_pending)
+                        logind_too_slow(d, due[i]);
+        leftovers_kill(d, due, n, outcomes);
+        for (size_t i = 0; i < n; i++)
+                switch (outcomes[i]) {
+                case KILL_DONE:
+                        ending_finish(due[i]);
+                        break;
+                case KILL_ASK_LOGIND:
+                        ask_logind(d, due[i], now);
+                        break;
+                case KILL_AGAIN:
+                        break;
+                }
+}
+
 static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         Daemon *d = userdata;
         _cleanup_free_ Ending **due = calloc(d->n_endings ?: 1, sizeof(Ending *));
@@ -459,7 +540,7 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
                 due[n++] = e;
         }
         if (n > 0)
-                leftovers_kill(d, due, n);
+                endings_kill(d, due, n, now);
         endings_reschedule(d);
         status_notify(d);
         return 0;
