@@ -106,6 +106,17 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         return 0;
 }
 
+/* After every event: whatever the handler did to the sessions' deadlines,
+ * the deadline timer is at the earliest of them, and the status follows.
+ * No handler has to remember it. */
+static int on_post(sd_event_source *src, void *userdata) {
+        Daemon *d = userdata;
+
+        input_check_reschedule(d);
+        status_notify(d);
+        return 0;
+}
+
 static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata) {
         Daemon *d = userdata;
         (void) sd_notify(false, "STOPPING=1");
@@ -178,6 +189,9 @@ static int event_start(Daemon *d) {
             (r = sd_event_add_signal(d->event, NULL, SIGTERM, on_exit_signal, d)) < 0 ||
             (r = sd_event_add_signal(d->event, NULL, SIGINT, on_exit_signal, d)) < 0)
                 return log_error_errno(r, "Cannot handle signals");
+        r = sd_event_add_post(d->event, NULL, on_post, d);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the event loop");
         /* WatchdogSec= in the unit: sd-event sends WATCHDOG=1 on its own
          * between events, status_progress() within long batches. */
         if (sd_event_set_watchdog(d->event, true) > 0 && sd_watchdog_enabled(false, &d->watchdog_usec) <= 0)
@@ -268,32 +282,4 @@ Daemon *daemon_free(Daemon *d) {
         free(d->cgroup_mount);
         free(d);
         return NULL;
-}
-
-/* A bus that is no longer open may still be closing: sd-bus then answers
- * each call in flight with an error, from the event loop. So only our
- * reference goes; the calls' slots keep it until their answers are in.
- * sd_bus_flush_close_unref() would take it off the loop and lose those
- * answers: their requests would never be answered, and would hold their
- * places among LOGIND_MAX_IN_FLIGHT for good. */
-int daemon_bus_ready(Daemon *d) {
-        int r;
-
-        if (d->bus && sd_bus_is_open(d->bus) > 0)
-                return 0;
-        if (d->bus) {
-                log_info("The system bus connection closed; connecting again");
-                d->bus = sd_bus_unref(d->bus);
-        }
-        r = sd_bus_open_system(&d->bus);
-        if (r < 0) {
-                d->bus = NULL;
-                return r;
-        }
-        r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0) {
-                d->bus = sd_bus_flush_close_unref(d->bus);
-                return r;
-        }
-        return 0;
 }

@@ -57,6 +57,7 @@ struct Daemon {
         unsigned n_registrations;
         struct RegisterBudget *register_budget; /* what users can make us do through it */
         struct UnrecordedScan *unrecorded; /* connections of sshd's with no record; NULL: not looked for */
+        size_t n_unrecorded;      /* of them, reported (seen by two looks in a row) */
         bool scopes;              /* systemd runs: registered sessions get a scope of their own */
         bool scope_pids_only;     /* systemd takes no PIDFDs= (before 253): scopes are started by PID */
         uint64_t started_at;      /* CLOCK_MONOTONIC */
@@ -83,7 +84,3 @@ int daemon_run(Daemon *d);
  * bad file keeps the running configuration. */
 int daemon_reload(Daemon *d);
 Daemon *daemon_free(Daemon *d);
-
-/* The system bus, opened on first use and again after it closed, attached
- * to the loop. */
-int daemon_bus_ready(Daemon *d);

@@ -9,6 +9,11 @@
  * The kernel's tcpi_last_data_recv already counts the silence, so a deadline
  * needs no history: a restarted daemon computes the same one. */
 
+/* The delay before the next try after `failures` transient failures in a
+ * row: 100 ms doubling to 5 s, so that errors that pass are retried soon
+ * and errors that last cost little. */
+uint64_t retry_delay_usec(unsigned failures);
+
 /* When silence (measured at now) reaches timeout. Never before now. */
 uint64_t deadline_from_silence(uint64_t now, uint64_t silence, uint64_t timeout);
 

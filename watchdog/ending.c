@@ -35,9 +35,7 @@
 #include "macro.h"
 #include "process_kill.h"
 #include "process_tree.h"
-#include "registered.h"
 #include "session_fields.h"
-#include "status.h"
 #include "time_span.h"
 #include "verdict.h"
 
@@ -72,27 +70,6 @@ int endings_dir(Daemon *d) {
         return d->endings_fd;
 }
 
-
-void ending_note(Ending *e, const char *fmt, ...) {
-        char *note = NULL, *joined = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&note, fmt, ap) < 0)
-                note = NULL;
-        va_end(ap);
-        if (!note)
-                return;
-        if (!e->notes) {
-                e->notes = note;
-                return;
-        }
-        if (asprintf(&joined, "%s; %s", e->notes, note) >= 0) {
-                free(e->notes);
-                e->notes = joined;
-        }
-        free(note);
-}
 
 static const char *closed_by_whom(ConnectionEndBy by) {
         return by == CONNECTION_END_KERNEL ? "the kernel (retransmissions timed out, or a reset)" : "sshd";
@@ -287,7 +264,7 @@ static int monitor_look(Daemon *d, EndingStart *b, bool keep_pidfd) {
 static void carry_out(Daemon *d, Session *s, Verdict v, EndingReason reason, uint64_t now) {
         switch (v) {
         case VERDICT_REGISTERED_CLOSED:
-                registered_closed(d, s);
+                session_logged_out(d, s);
                 break;
         case VERDICT_DROP:
                 if (s->eff.dry_run)
@@ -542,7 +519,6 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         if (n > 0)
                 endings_kill(d, due, n, now);
         endings_reschedule(d);
-        status_notify(d);
         return 0;
 }
 
@@ -622,7 +598,6 @@ void ending_finish(Ending *e) {
         }
         ending_forget(d, e);
         ending_free(e);
-        status_notify(d);
 }
 
 int endings_load(Daemon *d) {

@@ -18,7 +18,7 @@
 #include "input_check.h"
 #include "log.h"
 #include "macro.h"
-#include "status.h"
+#include "session_settle.h"
 #include "time_span.h"
 #include "verdict.h"
 
@@ -40,8 +40,6 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         sessions_retry_due(d, now);
         (void) input_check_due(d, now);
-        input_check_reschedule(d);
-        status_notify(d);
         return 0;
 }
 

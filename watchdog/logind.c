@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "deadline.h"
 #include "event_timer.h"
 #include "log.h"
+#include "system_bus.h"
 #include "logind.h"
 #include "time_span.h"
 
@@ -177,13 +179,13 @@ static void dispatch(Daemon *d) {
                         wake = wake == 0 || q->not_before < wake ? q->not_before : wake;
                         continue;
                 }
-                r = daemon_bus_ready(d);
+                r = system_bus_ready(d);
                 if (r >= 0) {
                         r = send_call(d, q);
                         if (r >= 0)
                                 continue;
                         /* A bus that closed under us is opened again by
-                         * the next daemon_bus_ready(). */
+                         * the next system_bus_ready(). */
                 }
                 log_debug("Cannot call logind for session %s: %s", q->id, strerror(-r));
                 sd_bus_error e = SD_BUS_ERROR_MAKE_CONST(SD_BUS_ERROR_DISCONNECTED, "Cannot reach the system bus");

@@ -12,11 +12,10 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "input_check.h"
 #include "log.h"
 #include "macro.h"
 #include "record_watch.h"
-#include "status.h"
+#include "session_settle.h"
 
 static bool record_name_ok(const char *name) {
         pid_t pid;
@@ -101,8 +100,6 @@ static int on_inotify(sd_event_source *src, const struct inotify_event *ev, void
                 else if (ev->mask & IN_CLOSE_WRITE)
                         (void) session_add(d, ev->name);
         }
-        input_check_reschedule(d);
-        status_notify(d);
         return 0;
 }
 

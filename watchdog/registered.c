@@ -19,23 +19,11 @@
 #include "connection_end.h"
 #include "daemon.h"
 #include "ending.h"
-#include "input_check.h"
 #include "log.h"
 #include "macro.h"
 #include "process_kill.h"
 #include "registered.h"
-#include "status.h"
 #include "time_span.h"
-
-void registered_closed(Daemon *d, Session *s) {
-        _cleanup_close_ int dir_fd = session_dir_open(d->state_dir, false);
-
-        log_info("Session %s of %s closed (sshd PID %d exited); removing its record", s->name, s->rec.user,
-                 (int) s->rec.sshd_pid);
-        if (dir_fd >= 0 && unlinkat(dir_fd, s->name, 0) < 0 && errno != ENOENT)
-                log_warning_errno(-errno, "Cannot remove session record %s", s->name);
-        session_drop(d, s);
-}
 
 /* Whether the client had died when the connection ended; if so, the
  * session's record says so as close_session would have written it. */
@@ -73,13 +61,11 @@ static int on_monitor_exit(sd_event_source *src, int fd, uint32_t revents, void 
                 return 0;
         }
         if (!connection_died(s)) {
-                registered_closed(d, s);
+                session_logged_out(d, s);
                 return 0;
         }
         (void) sd_event_now(d->event, CLOCK_MONOTONIC, &now);
         endings_begin(d, &s, 1, now);
-        input_check_reschedule(d);
-        status_notify(d);
         return 0;
 }
 

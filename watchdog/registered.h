@@ -6,5 +6,3 @@
 /* Watches the monitor of a session sshd-watchdog-exec registered (a no-op
  * for PAM's): when it exits, the record goes. */
 void registered_watch(Session *s);
-/* Its monitor is gone: removes the record, forgets the session. */
-void registered_closed(Daemon *d, Session *s);

@@ -52,28 +52,26 @@ typedef struct Session {
         uint64_t dry_run_bytes;
 } Session;
 
-/* The delay before the next try after `failures` transient failures in a
- * row: 100 ms doubling to 5 s, so that errors that pass are retried soon
- * and errors that last cost little. */
-uint64_t retry_delay_usec(unsigned failures);
-
 Session *session_find(Daemon *d, const char *name);
-int session_add(Daemon *d, const char *name);
-int sessions_add_names(Daemon *d, char **names, size_t n);
-/* The record was written anew under its name: read it again. */
-int session_replaced(Daemon *d, const char *name);
+/* A new session in the table, PENDING, not yet settled (session_settle.h). */
+Session *session_new(Daemon *d, const char *name);
 /* The record is gone: forget the session. */
 void session_remove(Daemon *d, const char *name);
+/* A session with no close_session (registered) whose client closed it:
+ * its monitor exited, nothing is killed; the record goes, the session is
+ * forgotten. */
+void session_logged_out(Daemon *d, Session *s);
 void session_drop(Daemon *d, Session *s);
 void session_free(Session *s);
 /* Resolves the limits again (reload); <0 when the user's groups cannot be read now. */
 int session_resolve_limits(Daemon *d, Session *s, AccountCache *cache);
-/* Tries again what failed transiently for PENDING sessions that are due. */
-void sessions_retry_due(Daemon *d, uint64_t now);
 /* A transient failure: look again after the backoff; logged once. */
 void session_trouble(Session *s, uint64_t now, const char *what, int error);
 void session_unwatchable(Session *s, const char *why);
-bool session_timed(const Session *s);
+/* Has a limit: neither exempt nor InputTimeoutSec=0. */
+static inline bool session_timed(const Session *s) {
+        return !s->eff.exempt && s->eff.input_timeout_usec > 0;
+}
 /* The only ways to change a session's state and deadline: they keep the
  * deadline queue and the state counts true. */
 void session_set_state(Session *s, SessionState state);

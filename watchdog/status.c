@@ -14,12 +14,10 @@
 
 #include "clock.h"
 #include "daemon.h"
-#include "deadline.h"
 #include "event_timer.h"
 #include "log.h"
 #include "status.h"
 #include "time_span.h"
-#include "unrecorded.h"
 
 #define STATUS_INTERVAL_USEC USEC_PER_SEC
 
@@ -29,7 +27,7 @@ static void send_status(Daemon *d) {
         uint64_t now, next = top ? top->key : 0;
         char t[TIME_SPAN_MAX];
 
-        size_t unrecorded = unrecorded_count(d);
+        size_t unrecorded = d->n_unrecorded;
         char u[64] = "";
 
         if (unrecorded > 0)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "log.h"
+#include "system_bus.h"
 #include "macro.h"
 #include "time_span.h"
 #include "transient_scope.h"
@@ -53,7 +53,7 @@ static int call(Daemon *d, sd_bus_message *m, transient_scope_cb cb, void *userd
 }
 
 static int new_call(Daemon *d, const char *method, sd_bus_message **ret) {
-        int r = daemon_bus_ready(d);
+        int r = system_bus_ready(d);
 
         if (r < 0)
                 return r;

@@ -20,7 +20,6 @@
 #include "proc_walk.h"
 #include "register.h"
 #include "sshd_listener.h"
-#include "status.h"
 #include "tcp_input.h"
 #include "time_span.h"
 #include "unrecorded.h"
@@ -46,9 +45,11 @@ typedef struct Candidate {
         TcpInput tcp;
 } Candidate;
 
-static void unrecorded_free(Unrecorded *u) {
+static void unrecorded_free(Daemon *d, Unrecorded *u) {
         if (!u)
                 return;
+        if (u->reported)
+                d->n_unrecorded--;
         free(u->name);
         free(u->user);
         free(u->remote_host);
@@ -56,10 +57,7 @@ static void unrecorded_free(Unrecorded *u) {
 }
 
 size_t unrecorded_count(const Daemon *d) {
-        size_t n = 0;
-        for (size_t i = 0; d->unrecorded && i < d->unrecorded->n; i++)
-                n += d->unrecorded->v[i]->reported;
-        return n;
+        return d->n_unrecorded;
 }
 
 const Unrecorded *unrecorded_get(const Daemon *d, size_t i) {
@@ -217,7 +215,7 @@ static void remember(UnrecordedScan *s, const Candidate *c, const char *name, ui
                         s->v = v;
                 if (u->name)
                         name_map_remove(&s->by_name, u->name);
-                unrecorded_free(u);
+                unrecorded_free(s->daemon, u);
                 return;
         }
         s->v = v;
@@ -241,6 +239,7 @@ static void report(UnrecordedScan *s, Unrecorded *u) {
                    d->config.end_unrecorded ? "recording it to watch it (EndUnrecorded=yes)"
                                             : "it is not watched (EndUnrecorded=no)");
         u->reported = true;
+        d->n_unrecorded++;
 }
 
 /* EndUnrecorded=yes: its record, from the kernel alone, as a registration
@@ -375,7 +374,7 @@ static void settle(UnrecordedScan *s, uint64_t now) {
                 }
                 if (!u->seen) {
                         name_map_remove(&s->by_name, u->name);
-                        unrecorded_free(u);
+                        unrecorded_free(s->daemon, u);
                         continue;
                 }
                 s->v[kept++] = u;
@@ -420,7 +419,6 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         scan(s, now);
         (void) event_timer_arm(d->event, &s->timer, now + d->config.unrecorded_scan_usec, USEC_PER_SEC / 10, on_timer,
                                s);
-        status_notify(d);
         return 0;
 }
 
@@ -455,7 +453,7 @@ void unrecorded_done(Daemon *d) {
                 return;
         sd_event_source_disable_unref(s->timer);
         for (size_t i = 0; i < s->n; i++)
-                unrecorded_free(s->v[i]);
+                unrecorded_free(d, s->v[i]);
         free(s->v);
         name_map_done(&s->by_name);
         id_map_done(&s->not_monitor);

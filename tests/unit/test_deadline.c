@@ -67,12 +67,25 @@ static void test_timeline(void **state) {
         assert_int_equal(deadline_from_silence(t, t - last_input, timeout), t);
 }
 
+/* Errors that may pass: retried soon, then less often, never slower than
+ * every 5 s. */
+static void test_retry_delay(void **state) {
+        assert_int_equal(retry_delay_usec(0), S / 10);
+        assert_int_equal(retry_delay_usec(1), S / 10);
+        assert_int_equal(retry_delay_usec(2), S / 5);
+        assert_int_equal(retry_delay_usec(3), 2 * S / 5);
+        assert_int_equal(retry_delay_usec(6), 32 * S / 10);
+        assert_int_equal(retry_delay_usec(7), 5 * S);
+        assert_int_equal(retry_delay_usec(1000000), 5 * S);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_from_silence),
                 cmocka_unit_test(test_due),
                 cmocka_unit_test(test_min),
                 cmocka_unit_test(test_timeline),
+                cmocka_unit_test(test_retry_delay),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
