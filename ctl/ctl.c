@@ -379,6 +379,28 @@ static void help(void) {
                "Exit status: 0 done; 1 error; 2 usage; 3 the daemon is not running.\n");
 }
 
+/* Says why the daemon's answer could not be had; the exit status. */
+static int fetch_failed(const char *state_dir, const char *command, int r) {
+        if (r == -ENOENT || r == -ECONNREFUSED) {
+                fprintf(stderr, "sshd-watchdog is not running (no one listens on %s/" CONTROL_SOCKET_NAME ")\n",
+                        state_dir);
+                if (strcmp(command, "metrics") == 0)
+                        printf("# HELP sshd_watchdog_up Whether the daemon answered.\n"
+                               "# TYPE sshd_watchdog_up gauge\nsshd_watchdog_up 0\n");
+                return EXIT_NOT_RUNNING;
+        }
+        if (r == -EACCES || r == -EPERM)
+                fprintf(stderr, "sshd-watchdogctl: %s/" CONTROL_SOCKET_NAME ": %s (root only)\n", state_dir,
+                        strerror(-r));
+        else if (r == -EBADMSG && geteuid() != 0)
+                fprintf(stderr, "sshd-watchdogctl: the daemon answers root only\n");
+        else
+                fprintf(stderr, "sshd-watchdogctl: cannot read the daemon's answer from %s/" CONTROL_SOCKET_NAME
+                                ": %s\n",
+                        state_dir, strerror(-r));
+        return EXIT_FAILURE;
+}
+
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
@@ -429,27 +451,9 @@ int main(int argc, char **argv) {
         }
 
         r = answer_fetch(state_dir, &a);
-        if (r == -ENOENT || r == -ECONNREFUSED) {
-                fprintf(stderr, "sshd-watchdog is not running (no one listens on %s/" CONTROL_SOCKET_NAME ")\n",
-                        state_dir);
-                if (strcmp(command, "metrics") == 0)
-                        printf("# HELP sshd_watchdog_up Whether the daemon answered.\n"
-                               "# TYPE sshd_watchdog_up gauge\nsshd_watchdog_up 0\n");
-                answer_done(&a);
-                return EXIT_NOT_RUNNING;
-        }
         if (r < 0) {
-                if (r == -EACCES || r == -EPERM)
-                        fprintf(stderr, "sshd-watchdogctl: %s/" CONTROL_SOCKET_NAME ": %s (root only)\n", state_dir,
-                                strerror(-r));
-                else if (r == -EBADMSG && geteuid() != 0)
-                        fprintf(stderr, "sshd-watchdogctl: the daemon answers root only\n");
-                else
-                        fprintf(stderr, "sshd-watchdogctl: cannot read the daemon's answer from %s/" CONTROL_SOCKET_NAME
-                                        ": %s\n",
-                                state_dir, strerror(-r));
                 answer_done(&a);
-                return EXIT_FAILURE;
+                return fetch_failed(state_dir, command, r);
         }
         if (strcmp(command, "status") == 0)
                 r = status(&a);

@@ -148,6 +148,29 @@ static void collected_done(Collected *c) {
 }
 
 /* Fills rec with strings from PAM and from c, which outlive it. */
+/* The PAM environment is not proof: a user's ~/.pam_environment can set
+ * XDG_SESSION_ID when pam_env's user_readenv runs before us. It is kept
+ * only if the kernel put us in that session's scope, and the scope was
+ * made for this login (not inherited from whoever started sshd). */
+static char *own_logind_session(pam_handle_t *pamh, const char *xdg_session, const SessionRecord *rec) {
+        if (!xdg_session || !*xdg_session)
+                return NULL;
+        if (!session_id_matches_cgroup(xdg_session, rec->cgroup)) {
+                pam_syslog(pamh, LOG_WARNING,
+                           "XDG_SESSION_ID=%s does not match cgroup %s: not recording a logind session "
+                           "(is this module after pam_systemd?)",
+                           xdg_session, rec->cgroup[0] ? rec->cgroup : "(none)");
+                return NULL;
+        }
+        if (rec->cgroup_id == 0) {
+                pam_syslog(pamh, LOG_WARNING,
+                           "logind session %s was not made for this login (sshd runs inside it): not recording it",
+                           xdg_session);
+                return NULL;
+        }
+        return (char *) xdg_session;
+}
+
 static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
         const char *user, *rhost, *service, *xdg_session;
         uid_t uid = (uid_t) -1;
@@ -198,26 +221,7 @@ static int collect(pam_handle_t *pamh, SessionRecord *rec, Collected *c) {
                            strerror(-r));
         rec->cgroup = c->cgroup ?: (char *) "";
         rec->cgroup_id = own_cgroup_id(pamh, rec->cgroup, rec->sshd_pid, rec->parent_pid);
-
-        /* The PAM environment is not proof: a user's ~/.pam_environment can
-         * set XDG_SESSION_ID when pam_env's user_readenv runs before us. Keep
-         * it only if the kernel put us in that session's scope, and the scope
-         * was made for this login (not inherited from whoever started sshd). */
-        if (xdg_session && *xdg_session) {
-                if (!session_id_matches_cgroup(xdg_session, rec->cgroup))
-                        pam_syslog(pamh, LOG_WARNING,
-                                   "XDG_SESSION_ID=%s does not match cgroup %s: not recording a logind session "
-                                   "(is this module after pam_systemd?)",
-                                   xdg_session, rec->cgroup[0] ? rec->cgroup : "(none)");
-                else if (rec->cgroup_id == 0)
-                        pam_syslog(pamh, LOG_WARNING,
-                                   "logind session %s was not made for this login (sshd runs inside it): "
-                                   "not recording it",
-                                   xdg_session);
-                else
-                        rec->session_id = (char *) xdg_session;
-        }
-
+        rec->session_id = own_logind_session(pamh, xdg_session, rec);
         rec->audit_session = own_audit_session(pamh, rec->cgroup, rec->sshd_pid, rec->parent_pid);
 
         r = connection_socket_find(pam_getenv(pamh, "SSH_CONNECTION"), rhost, &inode);

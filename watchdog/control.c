@@ -104,23 +104,7 @@ static void put_record(FILE *f, const SessionRecord *rec, const char *user) {
         put_u64(f, "OPENED_USEC", rec->opened_usec);
 }
 
-int control_snapshot(Daemon *d, FILE *f) {
-        _cleanup_free_ TcpInput *socks = calloc(d->n_sessions ?: 1, sizeof(TcpInput));
-        _cleanup_free_ size_t *of = calloc(d->n_sessions ?: 1, sizeof(size_t));
-        size_t n = 0;
-        uint64_t now = monotonic_now();
-        int r = 0;
-
-        if (!socks || !of)
-                return -ENOMEM;
-        for (size_t i = 0; i < d->n_sessions; i++)
-                if (d->sessions[i]->state == SESSION_WATCHING) {
-                        of[n] = i;
-                        socks[n++] = d->sessions[i]->sock;
-                }
-        if (n > 0 && (r = tcp_diag_query(d->diag_fd, socks, n)) < 0)
-                log_debug("Cannot read tcp_info for the control snapshot: %s", strerror(-r));
-
+static void put_daemon(Daemon *d, FILE *f, uint64_t now) {
         fprintf(f, "VERSION=1\n");
         fprintf(f, "PID=%d\n", (int) getpid());
         put(f, "STATE_DIRECTORY", d->state_dir);
@@ -132,65 +116,90 @@ int control_snapshot(Daemon *d, FILE *f) {
         put_u64(f, "CLOSED_DEAD_TOTAL", d->closed_dead_total);
         put_u64(f, "UNRECORDED", unrecorded_count(d));
         put_u64(f, "UPTIME_USEC", now > d->started_at ? now - d->started_at : 0);
+}
 
-        for (size_t i = 0, k = 0; i < d->n_sessions; i++) {
-                Session *s = d->sessions[i];
+/* fresh: this session's socket read just now, or NULL: its last reading,
+ * aged. */
+static void put_session(Daemon *d, FILE *f, const Session *s, const TcpInput *fresh, uint64_t now) {
+        /* Its ending, below, says more. */
+        if (s->state == SESSION_ENDING && ending_find(d, s->name))
+                return;
+        fprintf(f, "\n");
+        put(f, "SESSION", s->name);
+        put(f, "STATE", state_name(s));
+        if (!s->has_record) {
+                put(f, "WHY", s->why);
+                return;
+        }
+        put_record(f, &s->rec, s->account);
+        if (s->state == SESSION_UNWATCHABLE || s->state == SESSION_PENDING)
+                put(f, "WHY", s->why);
+        if (!s->has_limits)
+                return;
+        put(f, "LIMIT_SOURCE", s->eff.source);
+        put_u64(f, "LIMIT_USEC", s->eff.input_timeout_usec);
+        put_u64(f, "KILL_GRACE_USEC", s->eff.kill_grace_usec);
+        if (s->state != SESSION_WATCHING)
+                return;
+        uint64_t silent = fresh ? (uint64_t) fresh->last_data_recv_ms * USEC_PER_MSEC
+                                : s->silence_usec + (s->read_at > 0 && now > s->read_at ? now - s->read_at : 0);
+        put_u64(f, "SILENT_USEC", silent);
+        put_u64(f, "LEFT_USEC", silent < s->eff.input_timeout_usec ? s->eff.input_timeout_usec - silent : 0);
+        put_u64(f, "BYTES_RECEIVED", s->sock.bytes_received);
+}
 
-                /* Its ending, below, says more. */
-                if (s->state == SESSION_ENDING && ending_find(d, s->name))
-                        continue;
-                fprintf(f, "\n");
-                put(f, "SESSION", s->name);
-                put(f, "STATE", state_name(s));
-                if (!s->has_record) {
-                        put(f, "WHY", s->why);
-                        continue;
+static void put_ending(FILE *f, const Ending *e, uint64_t now) {
+        fprintf(f, "\n");
+        put(f, "SESSION", e->name);
+        put(f, "STATE", CONTROL_STATE_ENDING);
+        put_record(f, &e->rec, NULL);
+        put_u64(f, "SILENT_USEC", e->silence_usec);
+        put_u64(f, "LIMIT_USEC", e->timeout_usec);
+        put_u64(f, "KILL_IN_USEC", e->kill_at > now ? e->kill_at - now : 0);
+}
+
+static void put_unrecorded(FILE *f, const Unrecorded *u) {
+        fprintf(f, "\n");
+        put(f, "SESSION", u->name);
+        put(f, "STATE", CONTROL_STATE_UNRECORDED);
+        if (u->user)
+                put(f, "USER", u->user);
+        put_u64(f, "UID", u->uid);
+        put(f, "REMOTE_HOST", u->remote_host);
+        fprintf(f, "SSHD_PID=%d\n", (int) u->monitor.pid);
+        put_u64(f, "OPENED_USEC", u->first_seen_realtime);
+        put(f, "WHY", u->runs_command ? "no record: a command runs in it" : "no record: forwards only");
+}
+
+int control_snapshot(Daemon *d, FILE *f) {
+        _cleanup_free_ TcpInput *socks = calloc(d->n_sessions ?: 1, sizeof(TcpInput));
+        _cleanup_free_ size_t *of = calloc(d->n_sessions ?: 1, sizeof(size_t));
+        size_t n = 0;
+        uint64_t now = monotonic_now();
+        int r = 0;
+
+        if (!socks || !of)
+                return -ENOMEM;
+        /* Every watched session's socket, fresh, in one netlink batch. */
+        for (size_t i = 0; i < d->n_sessions; i++)
+                if (d->sessions[i]->state == SESSION_WATCHING) {
+                        of[n] = i;
+                        socks[n++] = d->sessions[i]->sock;
                 }
-                put_record(f, &s->rec, s->account);
-                if (s->state == SESSION_UNWATCHABLE || s->state == SESSION_PENDING)
-                        put(f, "WHY", s->why);
-                if (!s->has_limits)
-                        continue;
-                put(f, "LIMIT_SOURCE", s->eff.source);
-                put_u64(f, "LIMIT_USEC", s->eff.input_timeout_usec);
-                put_u64(f, "KILL_GRACE_USEC", s->eff.kill_grace_usec);
-                if (s->state != SESSION_WATCHING)
-                        continue;
-                /* This session's socket, fresh; else its last reading, aged. */
-                uint64_t silent = s->silence_usec + (s->read_at > 0 && now > s->read_at ? now - s->read_at : 0);
+        if (n > 0 && (r = tcp_diag_query(d->diag_fd, socks, n)) < 0)
+                log_debug("Cannot read tcp_info for the control snapshot: %s", strerror(-r));
+
+        put_daemon(d, f, now);
+        for (size_t i = 0, k = 0; i < d->n_sessions; i++) {
                 while (k < n && of[k] < i)
                         k++;
-                if (k < n && of[k] == i && r >= 0 && socks[k].found)
-                        silent = (uint64_t) socks[k].last_data_recv_ms * USEC_PER_MSEC;
-                put_u64(f, "SILENT_USEC", silent);
-                put_u64(f, "LEFT_USEC", silent < s->eff.input_timeout_usec ? s->eff.input_timeout_usec - silent : 0);
-                put_u64(f, "BYTES_RECEIVED", s->sock.bytes_received);
+                bool fresh = k < n && of[k] == i && r >= 0 && socks[k].found;
+                put_session(d, f, d->sessions[i], fresh ? &socks[k] : NULL, now);
         }
-        for (size_t i = 0; i < d->n_endings; i++) {
-                Ending *e = d->endings[i];
-
-                fprintf(f, "\n");
-                put(f, "SESSION", e->name);
-                put(f, "STATE", CONTROL_STATE_ENDING);
-                put_record(f, &e->rec, NULL);
-                put_u64(f, "SILENT_USEC", e->silence_usec);
-                put_u64(f, "LIMIT_USEC", e->timeout_usec);
-                put_u64(f, "KILL_IN_USEC", e->kill_at > now ? e->kill_at - now : 0);
-        }
-        for (size_t i = 0; i < unrecorded_count(d); i++) {
-                const Unrecorded *u = unrecorded_get(d, i);
-
-                fprintf(f, "\n");
-                put(f, "SESSION", u->name);
-                put(f, "STATE", CONTROL_STATE_UNRECORDED);
-                if (u->user)
-                        put(f, "USER", u->user);
-                put_u64(f, "UID", u->uid);
-                put(f, "REMOTE_HOST", u->remote_host);
-                fprintf(f, "SSHD_PID=%d\n", (int) u->monitor.pid);
-                put_u64(f, "OPENED_USEC", u->first_seen_realtime);
-                put(f, "WHY", u->runs_command ? "no record: a command runs in it" : "no record: forwards only");
-        }
+        for (size_t i = 0; i < d->n_endings; i++)
+                put_ending(f, d->endings[i], now);
+        for (size_t i = 0; i < unrecorded_count(d); i++)
+                put_unrecorded(f, unrecorded_get(d, i));
         return 0;
 }
 

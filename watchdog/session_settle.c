@@ -69,13 +69,18 @@ static void watch_started(Session *s, uint64_t now) {
                            s->eff.exempt ? "exempt" : "InputTimeoutSec=0");
 }
 
+/* What the socket search found for one session. */
+typedef struct Found {
+        uint64_t *inodes;     /* socket inodes from /proc/PID/fd */
+        size_t n_inodes;
+        bool listed;          /* its inodes came from /proc/PID/fd, a proof */
+        unsigned candidates;  /* its TCP sockets in the dump; the first goes to its sock */
+} Found;
+
 typedef struct Attach {
         Session **list;
         size_t n;
-        uint64_t **inodes;   /* per session: socket inodes from /proc/PID/fd */
-        size_t *n_inodes;
-        bool *listed;         /* per session: its inodes came from /proc/PID/fd, a proof */
-        unsigned *candidates; /* per session: its TCP sockets in the dump; the first goes to its sock */
+        Found *found;         /* per session */
         IdMap owner;          /* socket inode -> session index */
 } Attach;
 
@@ -93,7 +98,7 @@ static int attach_cb(const TcpInput *in, void *userdata) {
          * (the counter wrapped) are counted, and refused, the same way. */
         if (a->list[k]->rec.socket_inode != 0 && in->inode != a->list[k]->rec.socket_inode)
                 return 0;
-        if (a->candidates[k]++ == 0)
+        if (a->found[k].candidates++ == 0)
                 a->list[k]->sock = *in;
         return 0;
 }
@@ -121,20 +126,20 @@ static void sshd_sockets_failed(Daemon *d, Session *s, int r, uint64_t now, Sess
  * session was set aside (gone[], retried or unwatchable). */
 static bool list_sshd_sockets(Daemon *d, Attach *a, size_t i, uint64_t now, Session **gone, size_t *n_gone) {
         Session *s = a->list[i];
-        int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &a->inodes[i], &a->n_inodes[i]);
+        int r = proc_socket_inodes(d->proc_root, s->rec.sshd_pid, &a->found[i].inodes, &a->found[i].n_inodes);
 
         if (r < 0) {
                 sshd_sockets_failed(d, s, r, now, gone, n_gone);
                 return false;
         }
-        for (size_t j = 0; j < a->n_inodes[i]; j++) {
-                r = id_map_put(&a->owner, a->inodes[i][j], i);
+        for (size_t j = 0; j < a->found[i].n_inodes; j++) {
+                r = id_map_put(&a->owner, a->found[i].inodes[j], i);
                 if (r < 0) {
                         session_trouble(s, now, "cannot look for its connection", r);
                         return false;
                 }
         }
-        a->listed[i] = true;
+        a->found[i].listed = true;
         return true;
 }
 
@@ -144,7 +149,7 @@ static bool list_sshd_sockets(Daemon *d, Attach *a, size_t i, uint64_t now, Sess
  * its sshd's descriptors listed, and only a holder gets the socket. */
 static void recorded_socket_contested(Daemon *d, Attach *a, size_t i, size_t j, uint64_t now, Session **gone,
                                       size_t *n_gone) {
-        if (j < a->n && !a->listed[j]) {
+        if (j < a->n && !a->found[j].listed) {
                 int r = id_map_put(&a->owner, a->list[i]->rec.socket_inode, ATTACH_NOBODY);
                 if (r < 0) {
                         session_trouble(a->list[i], now, "cannot look for its connection", r);
@@ -188,85 +193,82 @@ static void recorded_socket_missing(Daemon *d, Session *s, uint64_t now, Session
  * start-up's cost, and proves nothing more while the socket lives (sshd holds it to
  * its end). /proc/PID/fd is read only when that socket is not there, to
  * say why, and for records without the inode. */
+/* The search is over: watched, or unwatchable, or gone, and why. */
+static void attach_result(Daemon *d, Session *s, const Found *f, uint64_t now, Session **gone, size_t *n_gone) {
+        char why[160];
+
+        if (f->candidates == 1) {
+                watch_started(s, now);
+                return;
+        }
+        s->sock = (TcpInput) {};
+        if (s->rec.socket_inode != 0) {
+                if (f->candidates == 0)
+                        recorded_socket_missing(d, s, now, gone, n_gone);
+                else
+                        session_unwatchable(s, "more than one TCP connection has the inode its record names");
+                return;
+        }
+        if (f->candidates == 0) {
+                session_unwatchable(s, f->n_inodes == 0 ? "its sshd holds no socket"
+                                                        : "its sshd holds no TCP connection in this network namespace");
+                return;
+        }
+        snprintf(why, sizeof(why),
+                 "its sshd holds %u TCP connections and its record does not say which one is the client's",
+                 f->candidates);
+        session_unwatchable(s, why);
+}
+
+/* Which sockets each session may own: the recorded one, or (older records,
+ * registrations without one) every socket its sshd holds. */
+static void attach_claim(Daemon *d, Attach *a, uint64_t now, Session **gone, size_t *n_gone) {
+        for (size_t i = 0; i < a->n; i++) {
+                Session *s = a->list[i];
+                uint64_t other;
+                int r;
+
+                if (s->rec.socket_inode == 0) {
+                        if (!list_sshd_sockets(d, a, i, now, gone, n_gone))
+                                a->list[i] = NULL;
+                        continue;
+                }
+                if (id_map_get(&a->owner, s->rec.socket_inode, &other)) {
+                        recorded_socket_contested(d, a, i, other, now, gone, n_gone);
+                        continue;
+                }
+                r = id_map_put(&a->owner, s->rec.socket_inode, i);
+                if (r < 0) {
+                        session_trouble(s, now, "cannot look for its connection", r);
+                        a->list[i] = NULL;
+                }
+        }
+}
+
 static void attach_sockets(Daemon *d, Session **list, size_t n, uint64_t now, Session **gone, size_t *n_gone) {
         Attach a = { .list = list, .n = n };
         int r;
 
-        a.inodes = calloc(n, sizeof(uint64_t *));
-        a.n_inodes = calloc(n, sizeof(size_t));
-        a.listed = calloc(n, sizeof(bool));
-        a.candidates = calloc(n, sizeof(unsigned));
-        if (!a.inodes || !a.n_inodes || !a.listed || !a.candidates) {
+        a.found = calloc(n, sizeof(Found));
+        if (!a.found) {
                 for (size_t i = 0; i < n; i++)
                         session_trouble(list[i], now, "cannot look for its connection", -ENOMEM);
-                goto out;
+                return;
         }
-        for (size_t i = 0; i < n; i++) {
-                Session *s = list[i];
-                uint64_t other;
-
-                if (s->rec.socket_inode == 0) {
-                        if (!list_sshd_sockets(d, &a, i, now, gone, n_gone))
-                                list[i] = NULL;
-                        continue;
-                }
-                if (id_map_get(&a.owner, s->rec.socket_inode, &other)) {
-                        recorded_socket_contested(d, &a, i, other, now, gone, n_gone);
-                        continue;
-                }
-                r = id_map_put(&a.owner, s->rec.socket_inode, i);
-                if (r < 0) {
-                        session_trouble(s, now, "cannot look for its connection", r);
-                        list[i] = NULL;
-                }
-        }
+        attach_claim(d, &a, now, gone, n_gone);
         r = tcp_diag_dump(d->diag_fd, attach_cb, &a);
-        if (r < 0) {
-                /* Nothing learnt: try again shortly, for all of them. */
-                for (size_t i = 0; i < n; i++)
-                        if (list[i])
-                                session_trouble(list[i], now, "cannot dump TCP sockets through NETLINK_SOCK_DIAG", r);
-                goto out;
-        }
-
         for (size_t i = 0; i < n; i++) {
-                Session *s = list[i];
-                char why[160];
-
-                if (!s)
+                if (!list[i])
                         continue;
-                if (a.candidates[i] == 1) {
-                        watch_started(s, now);
-                        continue;
-                }
-                s->sock = (TcpInput) {};
-                if (s->rec.socket_inode != 0) {
-                        if (a.candidates[i] == 0)
-                                recorded_socket_missing(d, s, now, gone, n_gone);
-                        else
-                                session_unwatchable(s, "more than one TCP connection has the inode its record "
-                                                       "names");
-                        continue;
-                }
-                if (a.candidates[i] == 0)
-                        session_unwatchable(s, a.n_inodes[i] == 0
-                                                       ? "its sshd holds no socket"
-                                                       : "its sshd holds no TCP connection in this network namespace");
-                else {
-                        snprintf(why, sizeof(why),
-                                 "its sshd holds %u TCP connections and its record does not say which one is the "
-                                 "client's",
-                                 a.candidates[i]);
-                        session_unwatchable(s, why);
-                }
+                if (r < 0)
+                        /* Nothing learnt: try again shortly, for all of them. */
+                        session_trouble(list[i], now, "cannot dump TCP sockets through NETLINK_SOCK_DIAG", r);
+                else
+                        attach_result(d, list[i], &a.found[i], now, gone, n_gone);
         }
-out:
-        for (size_t i = 0; a.inodes && i < n; i++)
-                free(a.inodes[i]);
-        free(a.inodes);
-        free(a.n_inodes);
-        free(a.listed);
-        free(a.candidates);
+        for (size_t i = 0; i < n; i++)
+                free(a.found[i].inodes);
+        free(a.found);
         id_map_done(&a.owner);
 }
 
