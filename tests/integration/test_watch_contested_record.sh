@@ -21,7 +21,10 @@ InputTimeoutSec=3s
 KillGraceSec=1s"
 DIR="$STATE/sessions"
 
-session_open A -- 'echo up; cat >/dev/null'
+# Keepalives every second: the setup below (up to 200 forks) may take
+# longer than the limit on a busy machine, and the session must still be
+# there for the cut at the end.
+session_open A -o ServerAliveInterval=1 -- 'echo up; cat >/dev/null'
 wait_until 15 "the session" grep -q up "$A_OUT"
 MONITOR=$(sshd_monitor_pid "$TEST_USER")
 wait_until 5 "its record" records_are 1
@@ -64,6 +67,7 @@ started=$(grep '^<6>Started: ' "$WORK/watchdog.log" | tail -n 1)
 grep -q ' SESSIONS_TIMED=1 ' <<<"$started" || fail "the start entry does not count one timed session: $started"
 
 # The live session ends at its deadline: it was timed on its own socket.
+pid_alive "$MONITOR" || fail "the live session was ended before its client went silent"
 cut_after_input A "$MONITOR" 3000
 [ "$ELAPSED_MS" -ge 2900 ] && [ "$ELAPSED_MS" -le 3600 ] || fail "not at its deadline: $ELAPSED_MS ms"
 log "ok: the contested socket went to the session whose sshd holds it"
