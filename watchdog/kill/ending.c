@@ -29,6 +29,7 @@
 #include "ending.h"
 #include "ending_store.h"
 #include "event_timer.h"
+#include "kill_plan.h"
 #include "leftovers.h"
 #include "log.h"
 #include "logind.h"
@@ -46,14 +47,6 @@
 #define KILL_BATCH_MAX 64
 /* How soon a SIGTERM that failed for a reason that may pass is tried again. */
 #define TERM_RETRY_USEC (100 * USEC_PER_MSEC)
-/* When many sessions end at once, sshd is still closing the later ones
- * (close_session, pam_systemd's release, wtmp) when the first kills fall
- * due, and those kills make systemd and logind tear scopes down, which
- * every close waits for. Kills wait while other sessions we ended are still
- * being closed, at most this long past their time. */
-#define KILL_DEFER_MAX_USEC (1000 * USEC_PER_MSEC)
-/* How often a deferred kill looks again. */
-#define KILL_DEFER_STEP_USEC (50 * USEC_PER_MSEC)
 /* logind answers in milliseconds; when a thousand sessions close at once it
  * may take seconds, and the leftovers must not wait for it. */
 #define LOGIND_PATIENCE_USEC (250 * USEC_PER_MSEC)
@@ -157,17 +150,9 @@ static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t n
         e->timeout_usec = s->eff.input_timeout_usec;
         e->grace_usec = s->eff.kill_grace_usec;
         e->bytes_received = s->sock.bytes_received;
-        if (reason == ENDING_SILENT)
-                e->kill_at = now + e->grace_usec;
-        else if (reason == ENDING_CLOSED) {
-                /* The grace runs from sshd's close, not from when we heard
-                 * of it (a daemon restarted since, say). */
-                uint64_t rt = realtime_now(), since = rt > e->rec.closed_usec ? rt - e->rec.closed_usec : 0;
+        if (reason == ENDING_CLOSED)
                 e->silence_usec = e->rec.closed_silence_usec;
-                e->kill_at = now + (since < e->grace_usec ? e->grace_usec - since : 0);
-        } else
-                e->kill_at = now; /* no grace without a monitor to close the session: sshd is gone */
-        e->kill_due = e->kill_at;
+        e->kill_at = e->kill_due = kill_plan_first(reason, now, e->grace_usec, e->rec.closed_usec, realtime_now());
         return e;
 }
 
@@ -510,8 +495,9 @@ static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata) {
                 /* Endings waiting for logind are due once its patience is out. */
                 if (n >= KILL_BATCH_MAX || e->kill_at > now + (e->logind_pending ? 0 : KILL_BATCH_WINDOW_USEC))
                         continue;
-                if (closing && e->rounds == 0 && !e->logind_pending && now < e->kill_due + KILL_DEFER_MAX_USEC) {
-                        e->kill_at = deadline_min(now + KILL_DEFER_STEP_USEC, e->kill_due + KILL_DEFER_MAX_USEC);
+                uint64_t later = kill_plan_defer(now, e->kill_due, e->rounds, e->logind_pending, closing);
+                if (later != 0) {
+                        e->kill_at = later;
                         continue;
                 }
                 due[n++] = e;

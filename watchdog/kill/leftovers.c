@@ -31,10 +31,6 @@
 #include "sweep.h"
 #include "time_span.h"
 
-/* A sweep that still finds new processes is run again this much later, up
- * to this many rounds in all. */
-#define ROUND_DELAY_USEC USEC_PER_SEC
-#define MAX_ROUNDS 3
 
 typedef enum Way {
         WAY_TREE,    /* the process tree, and the audit session if proven */
@@ -218,32 +214,21 @@ static KillOutcome outcome_of(Daemon *d, Ending *e, Way way, const SweepTarget *
         }
         if (id_map_get(killed, (uint64_t) e->rec.sshd_pid, &st) && st == e->rec.sshd_starttime)
                 e->monitor_killed = true;
-        if (way == WAY_LOGIND) {
-                /* What the tree left in the scope; with nothing there,
-                 * systemd removes the scope and logind the session without
-                 * being asked, and a thousand endings at once cost logind
-                 * nothing. */
-                int k = scope_left(d, e, killed);
-                if (k > 0 || t->incomplete) {
-                        e->logind_procs = k;
-                        return KILL_ASK_LOGIND;
-                }
-        }
-        if (t->incomplete) {
-                if (e->rounds < MAX_ROUNDS) {
-                        log_info("%s: processes still turned up or could not be stopped; another round in 1s",
-                                 e->name);
-                        e->kill_at = now + ROUND_DELAY_USEC;
-                        return KILL_AGAIN;
-                }
+        /* What the tree left in its logind scope. */
+        int left = way == WAY_LOGIND ? scope_left(d, e, killed) : 0;
+        KillOutcome o = kill_plan_after_round(way == WAY_LOGIND, left, t->incomplete, e->rounds, now, &e->kill_at);
+        if (o == KILL_ASK_LOGIND)
+                e->logind_procs = left;
+        else if (o == KILL_AGAIN)
+                log_info("%s: processes still turned up or could not be stopped; another round in 1s", e->name);
+        else if (t->incomplete)
                 ending_note(e, "processes still turned up after %u rounds", e->rounds);
-        }
-        return KILL_DONE;
+        return o;
 }
 
 static void all_again(Ending **v, size_t n, uint64_t now, KillOutcome *ret) {
         for (size_t i = 0; i < n; i++) {
-                v[i]->kill_at = now + ROUND_DELAY_USEC;
+                v[i]->kill_at = now + KILL_ROUND_DELAY_USEC;
                 ret[i] = KILL_AGAIN;
         }
 }
