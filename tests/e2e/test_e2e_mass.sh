@@ -114,7 +114,7 @@ find_daemon() {
         e2e_in systemctl is-active --quiet sshd-watchdog.service || fail "sshd-watchdog.service is not active"
         WATCHDOG=$(e2e_in systemctl show -P MainPID sshd-watchdog.service)
         WATCHDOG_HOST=$(ps -eo pid=,args= | awk -v want="$WATCHDOG" '$2 ~ /sshd-watchdog$/ {print $1}' | while read -r p; do
-                [ "$(awk '/^NSpid:/ {print $3}' "/proc/$p/status")" = "$WATCHDOG" ] && echo "$p"; done)
+                if [ "$(awk '/^NSpid:/ {print $3}' "/proc/$p/status")" = "$WATCHDOG" ]; then echo "$p"; fi; done)
         [ -n "$WATCHDOG_HOST" ] || fail "cannot find the daemon from the host"
 }
 

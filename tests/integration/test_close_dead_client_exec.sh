@@ -36,8 +36,10 @@ wait_until 15 "L's job" test -s "$WORK/home/L.pid"
 wait_until 5 "both registered" records_are 2
 A_JOB=$(own_procs -u "$TEST_USER" -xf 'sleep 3901') || fail "no job in A"
 L_JOB=$(cat "$WORK/home/L.pid")
+# (An if, not an &&: a loop whose last test fails would fail the
+# assignment, and set -e would end the test without a word.)
 A_MONITOR=$(for r in "$STATE"/sessions/*; do sed -n 's/^SSHD_PID=//p' "$r"; done | while read -r m; do
-        grep -qx "$A_JOB" "$CGROOT/sshd-watchdog-$m-"*.scope/cgroup.procs 2>/dev/null && echo "$m"; done)
+        if grep -qx "$A_JOB" "$CGROOT/sshd-watchdog-$m-"*.scope/cgroup.procs 2>/dev/null; then echo "$m"; fi; done)
 [ -n "$A_MONITOR" ] || fail "setup: A's job is not in a scope of a registered session"
 
 wait_until 10 "L's command to finish" grep -q done "$L_OUT"

@@ -147,7 +147,9 @@ sshd_monitor_pids() {
         uid=$(id -u "$1") || return 1
         while read -r pid puid; do
                 [ "$puid" = 0 ] || continue
-                ps --ppid "$pid" -o uid= | awk -v u="$uid" '$1 == u { found = 1 } END { exit !found }' && echo "$pid"
+                if ps --ppid "$pid" -o uid= | awk -v u="$uid" '$1 == u { found = 1 } END { exit !found }'; then
+                        echo "$pid"
+                fi
         done < <(ps --ppid "$SSHD_PID" -o pid=,uid=)
 }
 
