@@ -22,7 +22,7 @@
 #include "id_map.h"
 #include "log.h"
 #include "macro.h"
-#include "registered.h"
+#include "monitor_exit.h"
 #include "session.h"
 #include "session_fields.h"
 #include "session_settle.h"
@@ -352,7 +352,7 @@ static Prepared session_prepare(Daemon *d, int dir_fd, Session *s, uint64_t now,
                         return PREPARED_SETTLED;
                 }
         }
-        registered_watch(s);
+        monitor_exit_watch(s);
         return PREPARED_WATCH;
 }
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "system_bus.h"
 #include "macro.h"
+#include "system_bus.h"
 #include "time_span.h"
 #include "transient_scope.h"
 

@@ -30,7 +30,7 @@
 #include "ending_store.h"
 #include "event_timer.h"
 #include "kill_plan.h"
-#include "leftovers.h"
+#include "kill_round.h"
 #include "log.h"
 #include "logind.h"
 #include "macro.h"
@@ -460,7 +460,7 @@ static void endings_kill(Daemon *d, Ending **due, size_t n, uint64_t now) {
         for (size_t i = 0; i < n; i++)
                 if (due[i]->logind_pending)
                         logind_too_slow(d, due[i]);
-        leftovers_kill(d, due, n, outcomes);
+        kill_round(d, due, n, outcomes);
         for (size_t i = 0; i < n; i++)
                 switch (outcomes[i]) {
                 case KILL_DONE:

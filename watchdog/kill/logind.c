@@ -11,8 +11,8 @@
 #include "deadline.h"
 #include "event_timer.h"
 #include "log.h"
-#include "system_bus.h"
 #include "logind.h"
+#include "system_bus.h"
 #include "time_span.h"
 
 typedef struct Request Request;

@@ -5,4 +5,4 @@
 
 /* Watches the monitor of a session sshd-watchdog-exec registered (a no-op
  * for PAM's): when it exits, the record goes. */
-void registered_watch(Session *s);
+void monitor_exit_watch(Session *s);

@@ -23,7 +23,7 @@
 #include "cgroup_kill.h"
 #include "clock.h"
 #include "daemon.h"
-#include "leftovers.h"
+#include "kill_round.h"
 #include "log.h"
 #include "macro.h"
 #include "proof.h"
@@ -233,7 +233,7 @@ static void all_again(Ending **v, size_t n, uint64_t now, KillOutcome *ret) {
         }
 }
 
-void leftovers_kill(Daemon *d, Ending **v, size_t n, KillOutcome *ret) {
+void kill_round(Daemon *d, Ending **v, size_t n, KillOutcome *ret) {
         _cleanup_free_ SweepTarget *targets = calloc(n, sizeof(SweepTarget));
         _cleanup_free_ Way *ways = calloc(n, sizeof(Way));
         _cleanup_(guard_done) Guard g = {};

@@ -21,8 +21,8 @@
 #include "ending.h"
 #include "log.h"
 #include "macro.h"
+#include "monitor_exit.h"
 #include "process_kill.h"
-#include "registered.h"
 #include "time_span.h"
 
 /* Whether the client had died when the connection ended; if so, the
@@ -88,7 +88,7 @@ static void hold_connection(Session *s, int pidfd) {
         }
 }
 
-void registered_watch(Session *s) {
+void monitor_exit_watch(Session *s) {
         Daemon *d = s->daemon;
         int fd, r;
 

@@ -8,4 +8,4 @@
 
 /* One kill round for these endings, all in one sweep, proving first what
  * each way would kill. ret[i] is v[i]'s outcome. */
-void leftovers_kill(Daemon *d, Ending **v, size_t n, KillOutcome *ret);
+void kill_round(Daemon *d, Ending **v, size_t n, KillOutcome *ret);
