@@ -3,8 +3,9 @@
  * the monitor exits is still killed after it (its children then belong to
  * PID 1); a process whose PID was reused is not; a job that forks all the
  * time is caught; in an audit session of its own, every process of the user
- * is caught and another user's is left alone. The audit cases need root and
- * a writable /proc/self/loginuid, and skip without. */
+ * is caught and another user's is left alone; with no memory, nothing is
+ * signalled and the target is marked to be tried again. The audit cases
+ * need root and a writable /proc/self/loginuid, and skip without. */
 #include "config.h"
 
 #include <errno.h>
@@ -151,6 +152,53 @@ static void test_tree_after_root_exits(void **state) {
         kill(bystander, SIGKILL);
         waitpid(bystander, NULL, 0);
         free(roots[0].procs);
+}
+
+/* The next this many calls of calloc fail (the test binary is linked with
+ * --wrap=calloc): memory running out in the middle of a kill. */
+static int calloc_failures;
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size) {
+        if (calloc_failures > 0) {
+                calloc_failures--;
+                errno = ENOMEM;
+                return NULL;
+        }
+        return __real_calloc(n, size);
+}
+
+static bool stopped(pid_t pid) {
+        ProcStat st;
+        return proc_stat_read(NULL, pid, &st) == 0 && st.state == 'T';
+}
+
+/* No memory for the sweep's own bookkeeping: nothing is signalled (not
+ * even stopped), and the target says it is to be tried again, which the
+ * kill round turns into another round. The next sweep kills the tree. */
+static void test_out_of_memory_retried(void **state) {
+        pid_t child, grandchild, root = spawn_family(&child, &grandchild);
+        ProcessTree tr = { .root = ref_of(root) }, *trees[] = { &tr };
+
+        assert_int_equal(process_tree_snapshot(NULL, trees, 1), 0);
+        assert_int_equal(tr.n_procs, 3);
+        SweepTarget t = { .tree = tr.procs, .n_tree = tr.n_procs, .audit = AUDIT_SESSION_UNSET, .uid = getuid() };
+
+        calloc_failures = 1;
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), -ENOMEM);
+        calloc_failures = 0;
+        assert_true(t.incomplete);
+        assert_int_equal(t.killed_tree, 0);
+        assert_true(running(root) && running(child) && running(grandchild));
+        assert_false(stopped(root) || stopped(child) || stopped(grandchild));
+
+        assert_int_equal(sweep_kill(NULL, &t, 1, NULL, 0, NULL, NULL, 16), 0);
+        assert_false(t.incomplete);
+        assert_int_equal(t.killed_tree, 3);
+        assert_int_equal(waitpid(root, NULL, 0), root);
+        wait_gone(child);
+        wait_gone(grandchild);
+        free(tr.procs);
 }
 
 /* The PID of a tree member names another process now: it is not killed. */
@@ -369,6 +417,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_tree_after_root_exits, kill_leftovers),
                 cmocka_unit_test_teardown(test_reused_pid_spared, kill_leftovers),
+                cmocka_unit_test_teardown(test_out_of_memory_retried, kill_leftovers),
                 cmocka_unit_test_teardown(test_forker, kill_leftovers),
                 cmocka_unit_test_teardown(test_audit_hopper, kill_leftovers),
                 cmocka_unit_test_teardown(test_audit_other_user, kill_leftovers),

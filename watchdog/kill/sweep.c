@@ -366,113 +366,141 @@ static int stop_trees(Sweep *s) {
         return 0;
 }
 
-int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_t *protect, size_t n_protect,
-               const SshdListeners *sshd, IdMap *killed, size_t keep_fds) {
-        Sweep s = { .proc_root = proc_root, .targets = targets, .n_targets = n, .protect = protect,
-                    .n_protect = n_protect, .sshd = sshd, .keep_fds = keep_fds };
+/* The targets' tree processes and audit sessions, indexed for the look-ups
+ * of every pass. */
+static int sweep_index(Sweep *s) {
         size_t n_refs = 0, k = 0;
-        bool any_new = true;
+        int r;
+
+        for (size_t i = 0; i < s->n_targets; i++)
+                n_refs += s->targets[i].n_tree;
+        s->tree_refs = calloc(n_refs ?: 1, sizeof(ProcRef *));
+        s->tree_target = calloc(n_refs ?: 1, sizeof(size_t));
+        s->found_new = calloc(s->n_targets, sizeof(bool));
+        s->failed = calloc(s->n_targets, sizeof(bool));
+        if (!s->tree_refs || !s->tree_target || !s->found_new || !s->failed)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_targets; i++) {
+                SweepTarget *t = &s->targets[i];
+
+                for (size_t j = 0; j < t->n_tree; j++, k++) {
+                        s->tree_refs[k] = &t->tree[j];
+                        s->tree_target[k] = i;
+                        r = id_map_put(&s->tree, (uint64_t) t->tree[j].pid, k);
+                        if (r < 0)
+                                return r;
+                }
+                if (t->audit != AUDIT_SESSION_UNSET) {
+                        r = id_map_put(&s->audit, t->audit, i);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+/* Audit sessions (or no children files): passes over every process on the
+ * host until one finds nothing new. *any_new: the last pass found some. */
+static int sweep_passes(Sweep *s, bool *any_new) {
         int r = 0;
 
-        if (n == 0)
-                return 0;
-        for (size_t i = 0; i < n; i++) {
-                targets[i].killed_tree = targets[i].killed_cgroup = targets[i].killed_audit = 0;
-                targets[i].spared_listeners = 0;
-                targets[i].incomplete = false;
-                n_refs += targets[i].n_tree;
-        }
-        s.tree_refs = calloc(n_refs ?: 1, sizeof(ProcRef *));
-        s.tree_target = calloc(n_refs ?: 1, sizeof(size_t));
-        s.found_new = calloc(n, sizeof(bool));
-        s.failed = calloc(n, sizeof(bool));
-        if (!s.tree_refs || !s.tree_target || !s.found_new || !s.failed) {
-                r = -ENOMEM;
-                goto out;
-        }
-        for (size_t i = 0; i < n; i++) {
-                for (size_t j = 0; j < targets[i].n_tree; j++, k++) {
-                        s.tree_refs[k] = &targets[i].tree[j];
-                        s.tree_target[k] = i;
-                        r = id_map_put(&s.tree, (uint64_t) targets[i].tree[j].pid, k);
-                        if (r < 0)
-                                goto out;
-                }
-                if (targets[i].audit != AUDIT_SESSION_UNSET) {
-                        r = id_map_put(&s.audit, targets[i].audit, i);
-                        if (r < 0)
-                                goto out;
-                }
-        }
-
-        r = stop_trees(&s);
-        if (r == -EOPNOTSUPP)
-                r = 0; /* the passes below find the trees too */
-        else if (r < 0)
-                goto kill;
-        else if (s.audit.n == 0) {
-                /* Every tree is stopped whole: no pass over /proc is needed. */
-                any_new = false;
-                goto kill;
-        }
-
-        /* Audit sessions (or no children files): every process on the host. */
-        for (unsigned pass = 0; pass < SWEEP_MAX_PASSES && any_new; pass++) {
+        for (unsigned pass = 0; pass < SWEEP_MAX_PASSES && *any_new; pass++) {
                 /* A pass that finds nothing new is final only if what it
                  * had stopped had really stopped before it began. */
-                wait_halted(&s, 0);
-                for (size_t i = 0; i < n; i++)
-                        s.found_new[i] = false;
-                s.raced = false;
-                r = proc_walk_with_zombies(proc_root, pass_cb, &s);
+                wait_halted(s, 0);
+                for (size_t i = 0; i < s->n_targets; i++)
+                        s->found_new[i] = false;
+                s->raced = false;
+                r = proc_walk_with_zombies(s->proc_root, pass_cb, s);
                 if (r < 0)
-                        goto kill;
+                        return r;
                 /* A process went between its listing and our look: it may
                  * have forked first, so every audit session looks again. */
-                for (size_t i = 0; s.raced && i < n; i++)
-                        if (targets[i].audit != AUDIT_SESSION_UNSET)
-                                s.found_new[i] = true;
-                any_new = false;
-                for (size_t i = 0; i < n; i++)
-                        any_new = any_new || s.found_new[i];
+                for (size_t i = 0; s->raced && i < s->n_targets; i++)
+                        if (s->targets[i].audit != AUDIT_SESSION_UNSET)
+                                s->found_new[i] = true;
+                *any_new = false;
+                for (size_t i = 0; i < s->n_targets; i++)
+                        *any_new = *any_new || s->found_new[i];
         }
-kill:
-        /* Stopped, they can no longer fork: now all of them, for good. */
-        for (size_t i = 0; i < s.n_members; i++) {
-                Member *m = &s.members[i];
+        return r;
+}
+
+/* Stopped, they can no longer fork: now all of them, for good. */
+static void sweep_kill_stopped(Sweep *s, IdMap *killed) {
+        for (size_t i = 0; i < s->n_members; i++) {
+                Member *m = &s->members[i];
+                SweepTarget *t = &s->targets[m->target];
                 /* Stopped, the process it pins cannot have exited by itself. */
-                int fd = m->pidfd >= 0 ? TAKE_FD(m->pidfd) : pidfd_open_checked(proc_root, m->pid, m->starttime, NULL);
+                int fd = m->pidfd >= 0 ? TAKE_FD(m->pidfd)
+                                       : pidfd_open_checked(s->proc_root, m->pid, m->starttime, NULL);
+
                 if (fd < 0) {
                         if (fd != -ESRCH && fd != -EPERM)
-                                s.failed[m->target] = true;
+                                s->failed[m->target] = true;
                         continue;
                 }
                 if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) >= 0) {
                         if (m->why == WHY_AUDIT)
-                                targets[m->target].killed_audit++;
+                                t->killed_audit++;
                         else if (m->why == WHY_CGROUP)
-                                targets[m->target].killed_cgroup++;
+                                t->killed_cgroup++;
                         else
-                                targets[m->target].killed_tree++;
+                                t->killed_tree++;
                         if (killed && id_map_put(killed, (uint64_t) m->pid, m->starttime) < 0)
-                                s.failed[m->target] = true;
+                                s->failed[m->target] = true;
                 }
                 safe_close(fd);
         }
+}
+
+static void sweep_done(Sweep *s) {
+        for (size_t i = 0; i < s->n_members; i++)
+                safe_close(s->members[i].pidfd);
+        id_map_done(&s->tree);
+        id_map_done(&s->audit);
+        id_map_done(&s->zombies);
+        id_map_done(&s->spared);
+        id_map_done(&s->stopped);
+        free(s->tree_refs);
+        free(s->tree_target);
+        free(s->members);
+        free(s->found_new);
+        free(s->failed);
+}
+
+int sweep_kill(const char *proc_root, SweepTarget *targets, size_t n, const pid_t *protect, size_t n_protect,
+               const SshdListeners *sshd, IdMap *killed, size_t keep_fds) {
+        Sweep s = { .proc_root = proc_root, .targets = targets, .n_targets = n, .protect = protect,
+                    .n_protect = n_protect, .sshd = sshd, .keep_fds = keep_fds };
+        bool any_new = true;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                targets[i].killed_tree = targets[i].killed_cgroup = targets[i].killed_audit = 0;
+                targets[i].spared_listeners = 0;
+                targets[i].incomplete = false;
+        }
+        if (n == 0)
+                return 0;
+        r = sweep_index(&s);
+        if (r < 0) {
+                /* Nothing was looked at: every target is to be tried again. */
+                for (size_t i = 0; i < n; i++)
+                        targets[i].incomplete = true;
+                sweep_done(&s);
+                return r;
+        }
+        r = stop_trees(&s);
+        if (r == -EOPNOTSUPP)
+                r = 0; /* the passes below find the trees too */
+        else if (r >= 0 && s.audit.n == 0)
+                any_new = false; /* every tree is stopped whole: no pass over /proc is needed */
+        if (r >= 0 && any_new)
+                r = sweep_passes(&s, &any_new);
+        sweep_kill_stopped(&s, killed);
         for (size_t i = 0; i < n; i++)
                 targets[i].incomplete = r < 0 || s.failed[i] || (any_new && s.found_new[i]);
-out:
-        for (size_t i = 0; i < s.n_members; i++)
-                safe_close(s.members[i].pidfd);
-        id_map_done(&s.tree);
-        id_map_done(&s.audit);
-        id_map_done(&s.zombies);
-        id_map_done(&s.spared);
-        id_map_done(&s.stopped);
-        free(s.tree_refs);
-        free(s.tree_target);
-        free(s.members);
-        free(s.found_new);
-        free(s.failed);
+        sweep_done(&s);
         return r;
 }
