@@ -50,6 +50,10 @@ static bool all_answered(void *userdata) {
         return answers.n[0] && answers.n[1] && answers.n[2];
 }
 
+static bool first_answered(void *userdata) {
+        return answers.n[0] > 0;
+}
+
 static bool never(void *userdata) {
         return false;
 }
@@ -95,8 +99,11 @@ static void test_bus_lost_with_calls_in_flight(void **state) {
         for (int i = 0; i < 3; i++)
                 if (answers.n[i] != 1)
                         fail_msg("request %d: answered %u times, want once", i + 1, answers.n[i]);
+        /* Failures, and never "no such session", which would be taken
+         * for a scope with nothing left in it. */
         for (int i = 0; i < 3; i++)
-                assert_true(answers.r[i] < 0);
+                if (answers.r[i] >= 0 || answers.r[i] == -ENOENT)
+                        fail_msg("request %d: answered %d, want a failure other than ENOENT", i + 1, answers.r[i]);
         /* And never again. */
         run_until(d.event, never, NULL, 200 * USEC_PER_MSEC);
         for (int i = 0; i < 3; i++)
@@ -107,9 +114,31 @@ static void test_bus_lost_with_calls_in_flight(void **state) {
         sd_event_unref(d.event);
 }
 
+/* No bus at all (its socket is missing: ENOENT from connect): the request
+ * is tried LOGIND_ATTEMPTS times, then fails, and the failure is not
+ * -ENOENT, logind's "no such session". */
+static void test_no_bus_is_not_no_session(void **state) {
+        Daemon d = {};
+
+        answers = (Answers) {};
+        assert_int_equal(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/swd-test-bus", 1), 0);
+        assert_int_equal(sd_event_new(&d.event), 0);
+        assert_int_equal(logind_kill_session(&d, "7", on_answer, (void *) (uintptr_t) 0), 0);
+        /* The retries come 400 and 800 ms apart. */
+        run_until(d.event, first_answered, NULL, 10 * USEC_PER_SEC);
+        assert_int_equal(answers.n[0], 1);
+        if (answers.r[0] >= 0 || answers.r[0] == -ENOENT)
+                fail_msg("answered %d, want a failure other than ENOENT", answers.r[0]);
+
+        logind_queue_free(&d);
+        sd_bus_flush_close_unref(d.bus);
+        sd_event_unref(d.event);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bus_lost_with_calls_in_flight),
+                cmocka_unit_test(test_no_bus_is_not_no_session),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

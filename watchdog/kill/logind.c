@@ -188,6 +188,11 @@ static void dispatch(Daemon *d) {
                          * the next system_bus_ready(). */
                 }
                 log_debug("Cannot call logind for session %s: %s", q->id, strerror(-r));
+                /* A missing bus socket (ENOENT) is not logind's "no such
+                 * session": that answer would finish the ending with its
+                 * scope's leftovers alive. */
+                if (r == -ENOENT)
+                        r = -ENOTCONN;
                 sd_bus_error e = SD_BUS_ERROR_MAKE_CONST(SD_BUS_ERROR_DISCONNECTED, "Cannot reach the system bus");
                 retry_or_fail(d, q, r, &e);
         }
