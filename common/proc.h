@@ -115,6 +115,12 @@ int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, siz
 int socket_link_inode(const char *link, uint64_t *ret);
 
 /* Strict decimal parsers: no sign, no spaces, no trailing garbage, no overflow. */
+/* The terminal numbers (N of /dev/pts/N) of the pty masters PID holds,
+ * without duplicates; *ret is NULL when there are none. Needs ptrace
+ * access to PID. -EOPNOTSUPP when the kernel prints no tty-index. */
+int proc_pty_masters(const char *proc_root, pid_t pid, uint32_t **ret, size_t *ret_n);
+/* The "tty-index:" of a pty master's fdinfo; -ENODATA when it has none. */
+int proc_fdinfo_tty_index(const char *text, uint32_t *ret);
 int parse_u64(const char *s, uint64_t *ret);
 int parse_u32(const char *s, uint32_t *ret);
 int parse_pid(const char *s, pid_t *ret);

@@ -228,14 +228,47 @@ static int list_json(const Answer *a) {
                 json_field_string(stdout, &first, "limit_source", get(b, "LIMIT_SOURCE"));
                 json_field_u64(stdout, &first, b, "left_usec", "LEFT_USEC");
                 json_field_u64(stdout, &first, b, "kill_in_usec", "KILL_IN_USEC");
+                json_field_string(stdout, &first, "ending_reason", get(b, "ENDING_REASON"));
+                json_field_string(stdout, &first, "idle_rule", get(b, "IDLE_RULE"));
+                json_field_u64(stdout, &first, b, "idle_limit_usec", "IDLE_LIMIT_USEC");
+                json_field_u64(stdout, &first, b, "idle_warn_usec", "IDLE_WARN_USEC");
+                json_field_string(stdout, &first, "idle_limit_source", get(b, "IDLE_LIMIT_SOURCE"));
+                json_field_u64(stdout, &first, b, "idle_terminals", "IDLE_TERMINALS");
+                json_field_u64(stdout, &first, b, "idle_usec", "IDLE_USEC");
+                json_field_u64(stdout, &first, b, "idle_left_usec", "IDLE_LEFT_USEC");
+                json_field_string(stdout, &first, "idle_warned", get(b, "IDLE_WARNED"));
                 printf("}");
         }
         printf("]\n");
         return 0;
 }
 
+/* The IDLE column: the idle time where the idle limit applies, else why
+ * it does not ("off", "exempt", "no terminal"). */
+static const char *idle_column(char buf[static TIME_SPAN_MAX], const Block *b) {
+        const char *rule = get(b, "IDLE_RULE");
+        bool ok;
+        uint64_t v = get_u64(b, "IDLE_USEC", &ok);
+
+        if (ok)
+                return time_span_format(buf, v, USEC_PER_SEC);
+        return rule ?: "-";
+}
+
+static const char *idle_left_column(char buf[static TIME_SPAN_MAX], const Block *b) {
+        bool ok;
+        uint64_t v = get_u64(b, "IDLE_LEFT_USEC", &ok);
+
+        if (!ok)
+                return "-";
+        time_span_format(buf, v, USEC_PER_SEC);
+        if (get(b, "IDLE_WARNED"))
+                strcat(buf, "!"); /* warned: typing now keeps it */
+        return buf;
+}
+
 static int list_table(const Answer *a, bool legend) {
-        size_t n = 0, w_session = 7, w_user = 4, w_from = 4, w_source = 6;
+        size_t n = 0, w_session = 7, w_user = 4, w_from = 4, w_source = 6, w_idle = 8;
 
         for (size_t i = 1; i < a->n_blocks; i++) {
                 const Block *b = &a->blocks[i];
@@ -246,26 +279,33 @@ static int list_table(const Answer *a, bool legend) {
                 w_user = MAX(w_user, strlen(get(b, "USER") ?: "-"));
                 w_from = MAX(w_from, strlen(get(b, "REMOTE_HOST") ?: "-"));
                 w_source = MAX(w_source, strlen(get(b, "LIMIT_SOURCE") ?: "-"));
+                if (!get(b, "IDLE_USEC"))
+                        w_idle = MAX(w_idle, strlen(get(b, "IDLE_RULE") ?: "-"));
         }
         if (legend)
-                printf("%-*s %-*s %-*s %-19s %-8s %-8s %-*s %-8s %s\n", (int) w_session, "SESSION", (int) w_user, "USER",
-                       (int) w_from, "FROM", "SINCE", "SILENT", "LIMIT", (int) w_source, "SET BY", "LEFT", "STATE");
+                printf("%-*s %-*s %-*s %-19s %-8s %-8s %-*s %-8s %-*s %-9s %s\n", (int) w_session, "SESSION", (int) w_user,
+                       "USER", (int) w_from, "FROM", "SINCE", "SILENT", "LIMIT", (int) w_source, "SET BY", "LEFT",
+                       (int) w_idle, "IDLE", "IDLE LEFT", "STATE");
         for (size_t i = 1; i < a->n_blocks; i++) {
                 const Block *b = &a->blocks[i];
-                char since[32], silent[TIME_SPAN_MAX], limit[TIME_SPAN_MAX], left[TIME_SPAN_MAX];
+                char since[32], silent[TIME_SPAN_MAX], limit[TIME_SPAN_MAX], left[TIME_SPAN_MAX], idle[TIME_SPAN_MAX],
+                        idle_left[TIME_SPAN_MAX + 1];
                 const char *state = get(b, "STATE") ?: "-", *why = get(b, "WHY");
                 bool ok;
                 if (!is_session(b))
                         continue;
                 format_since(since, sizeof(since), get_u64(b, "OPENED_USEC", NULL));
                 uint64_t kill_in = get_u64(b, "KILL_IN_USEC", &ok);
-                printf("%-*s %-*s %-*s %-19s %-8s %-8s %-*s %-8s %s", (int) w_session, session_label(b), (int) w_user,
-                       get(b, "USER") ?: "-", (int) w_from, get(b, "REMOTE_HOST") ?: "-", since,
+                printf("%-*s %-*s %-*s %-19s %-8s %-8s %-*s %-8s %-*s %-9s %s", (int) w_session, session_label(b),
+                       (int) w_user, get(b, "USER") ?: "-", (int) w_from, get(b, "REMOTE_HOST") ?: "-", since,
                        span(silent, b, "SILENT_USEC"), span(limit, b, "LIMIT_USEC"), (int) w_source,
-                       get(b, "LIMIT_SOURCE") ?: "-", ok ? "-" : span(left, b, "LEFT_USEC"), state);
+                       get(b, "LIMIT_SOURCE") ?: "-", ok ? "-" : span(left, b, "LEFT_USEC"), (int) w_idle,
+                       idle_column(idle, b), idle_left_column(idle_left, b), state);
                 if (ok) {
                         char t[TIME_SPAN_MAX];
-                        printf(" (killing leftovers in %s)", time_span_format(t, kill_in, USEC_PER_SEC / 10));
+                        const char *reason = get(b, "ENDING_REASON");
+                        printf(" (%skilling leftovers in %s)", reason && strcmp(reason, "idle") == 0 ? "idle; " : "",
+                               time_span_format(t, kill_in, USEC_PER_SEC / 10));
                 } else if (why)
                         printf(" (%s)", why);
                 printf("\n");
@@ -313,6 +353,8 @@ static int status(const Answer *a) {
         printf("Ended since start: %" PRIu64 "\n", get_u64(d, "ENDED_TOTAL", NULL));
         printf("Of them closed by sshd or the kernel, the client dead: %" PRIu64 "\n",
                get_u64(d, "CLOSED_DEAD_TOTAL", NULL));
+        printf("Of them ended idle (IdleTimeoutSec=): %" PRIu64 "; idle warnings given: %" PRIu64 "\n",
+               get_u64(d, "IDLE_ENDED_TOTAL", NULL), get_u64(d, "IDLE_WARNED_TOTAL", NULL));
         return 0;
 }
 
@@ -339,6 +381,15 @@ static int metrics(const Answer *a) {
                "# TYPE sshd_watchdog_dead_sessions_closed_total counter\n"
                "sshd_watchdog_dead_sessions_closed_total %" PRIu64 "\n",
                get_u64(d, "CLOSED_DEAD_TOTAL", NULL));
+        printf("# HELP sshd_watchdog_idle_sessions_ended_total Of them, sessions ended because their user typed "
+               "nothing for IdleTimeoutSec (their client was alive).\n"
+               "# TYPE sshd_watchdog_idle_sessions_ended_total counter\n"
+               "sshd_watchdog_idle_sessions_ended_total %" PRIu64 "\n",
+               get_u64(d, "IDLE_ENDED_TOTAL", NULL));
+        printf("# HELP sshd_watchdog_idle_warnings_total Idle warnings written to users' terminals.\n"
+               "# TYPE sshd_watchdog_idle_warnings_total counter\n"
+               "sshd_watchdog_idle_warnings_total %" PRIu64 "\n",
+               get_u64(d, "IDLE_WARNED_TOTAL", NULL));
         for (size_t i = 1; i < a->n_blocks; i++) {
                 const Block *b = &a->blocks[i];
                 const char *state = get(b, "STATE");

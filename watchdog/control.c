@@ -26,8 +26,10 @@
 #include "control.h"
 #include "daemon.h"
 #include "ending.h"
+#include "idle_time.h"
 #include "log.h"
 #include "macro.h"
+#include "terminals.h"
 #include "time_span.h"
 #include "unix_listen.h"
 #include "unrecorded.h"
@@ -114,8 +116,50 @@ static void put_daemon(Daemon *d, FILE *f, uint64_t now) {
         put_u64(f, "ENDINGS", d->n_endings);
         put_u64(f, "ENDED_TOTAL", d->ended_total);
         put_u64(f, "CLOSED_DEAD_TOTAL", d->closed_dead_total);
+        put_u64(f, "IDLE_ENDED_TOTAL", d->idle_ended_total);
+        put_u64(f, "IDLE_WARNED_TOTAL", d->idle_warned_total);
         put_u64(f, "UNRECORDED", unrecorded_count(d));
         put_u64(f, "UPTIME_USEC", now > d->started_at ? now - d->started_at : 0);
+}
+
+/* The idle-user policy for one session: whether it applies, and if so
+ * the idle time from a fresh look at its terminals (the daemon looks only
+ * when a warning or the ending could be due). */
+static void put_idle(Daemon *d, FILE *f, const Session *s, uint64_t now) {
+        _cleanup_free_ TerminalSeen *seen = NULL;
+        ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
+        size_t n = s->idle.n_terminals;
+        const char *why;
+
+        if (!idle_applies(s, &why)) {
+                put(f, "IDLE_RULE", why);
+                return;
+        }
+        put_u64(f, "IDLE_LIMIT_USEC", s->eff.idle_timeout_usec);
+        put_u64(f, "IDLE_WARN_USEC", s->eff.idle_warn_usec);
+        put(f, "IDLE_LIMIT_SOURCE", s->eff.idle_source);
+        if (n > 0 && !(seen = calloc(n, sizeof(TerminalSeen))))
+                return;
+        if (n > 0)
+                memcpy(seen, s->idle.terminals, n * sizeof(TerminalSeen));
+        if (terminals_look(d->proc_root, monitor, s->rec.uid, now, realtime_now(), &seen, &n) < 0 || n == 0) {
+                put(f, "IDLE_RULE", n == 0 ? "no terminal" : "applies");
+                return;
+        }
+        uint64_t active = 0;
+        for (size_t i = 0; i < n; i++)
+                if (seen[i].active > active)
+                        active = seen[i].active;
+        uint64_t idle = idle_usec(active, now), left = idle < s->eff.idle_timeout_usec ? s->eff.idle_timeout_usec - idle : 0;
+        bool warned = s->idle.warned_active != 0 && active <= s->idle.warned_active;
+        if (warned && queue_entry_queued(&s->idle.due))
+                left = s->idle.due.key > now ? s->idle.due.key - now : 0;
+        put(f, "IDLE_RULE", "applies");
+        put_u64(f, "IDLE_TERMINALS", n);
+        put_u64(f, "IDLE_USEC", idle);
+        put_u64(f, "IDLE_LEFT_USEC", left);
+        if (warned)
+                put(f, "IDLE_WARNED", "yes");
 }
 
 /* fresh: this session's socket read just now, or NULL: its last reading,
@@ -139,6 +183,7 @@ static void put_session(Daemon *d, FILE *f, const Session *s, const TcpInput *fr
         put(f, "LIMIT_SOURCE", s->eff.source);
         put_u64(f, "LIMIT_USEC", s->eff.input_timeout_usec);
         put_u64(f, "KILL_GRACE_USEC", s->eff.kill_grace_usec);
+        put_idle(d, f, s, now);
         if (s->state != SESSION_WATCHING)
                 return;
         uint64_t silent = fresh ? (uint64_t) fresh->last_data_recv_ms * USEC_PER_MSEC
@@ -155,6 +200,11 @@ static void put_ending(FILE *f, const Ending *e, uint64_t now) {
         put_record(f, &e->rec, NULL);
         put_u64(f, "SILENT_USEC", e->silence_usec);
         put_u64(f, "LIMIT_USEC", e->timeout_usec);
+        put(f, "ENDING_REASON", ending_reason_to_string(e->reason));
+        if (e->reason == ENDING_IDLE) {
+                put_u64(f, "IDLE_USEC", e->idle_usec);
+                put_u64(f, "IDLE_LIMIT_USEC", e->idle_timeout_usec);
+        }
         put_u64(f, "KILL_IN_USEC", e->kill_at > now ? e->kill_at - now : 0);
 }
 

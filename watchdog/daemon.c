@@ -90,6 +90,7 @@ int daemon_reload(Daemon *d) {
                                           s->name);
                 session_set_state(s, session_timed(s) ? SESSION_WATCHING : SESSION_UNTIMED);
                 session_set_deadline(s, session_timed(s) ? now : 0);
+                idle_watch_update(s, now);
         }
         account_cache_done(&accounts);
         (void) unrecorded_configure(d);
@@ -113,6 +114,7 @@ static int on_post(sd_event_source *src, void *userdata) {
         Daemon *d = userdata;
 
         input_check_reschedule(d);
+        idle_check_reschedule(d);
         status_notify(d);
         return 0;
 }
@@ -257,6 +259,7 @@ Daemon *daemon_free(Daemon *d) {
         free(d->sessions);
         name_map_done(&d->by_name);
         deadline_queue_done(&d->deadlines);
+        deadline_queue_done(&d->idle_deadlines);
         /* The queue first: no logind answer may reach a freed ending. */
         logind_queue_free(d);
         for (size_t i = 0; i < d->n_endings; i++) {
@@ -265,6 +268,7 @@ Daemon *daemon_free(Daemon *d) {
         }
         free(d->endings);
         sd_event_source_disable_unref(d->timer);
+        sd_event_source_disable_unref(d->idle_timer);
         sd_event_source_disable_unref(d->kill_timer);
         sd_event_source_disable_unref(d->status_timer);
         sd_event_source_disable_unref(d->inotify);

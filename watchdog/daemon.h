@@ -63,10 +63,14 @@ struct Daemon {
         uint64_t started_at;      /* CLOCK_MONOTONIC */
         uint64_t ended_total;     /* sessions ended since the start */
         uint64_t closed_dead_total; /* of them, closed by sshd or the kernel when the client died */
+        uint64_t idle_ended_total;  /* of them, ended by the idle-user policy */
+        uint64_t idle_warned_total; /* idle warnings given */
         Session **sessions;       /* in no particular order */
         size_t n_sessions;
         NameMap by_name;          /* record name -> Session */
         DeadlineQueue deadlines;  /* sessions by deadline, for the timer */
+        DeadlineQueue idle_deadlines; /* sessions by their next idle look (IdleWatch) */
+        sd_event_source *idle_timer; /* at the earliest of them; NULL while the policy is off */
         size_t n_state[_SESSION_STATE_MAX]; /* sessions in each state, for the status */
         Ending **endings;
         size_t n_endings;

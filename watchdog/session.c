@@ -75,6 +75,7 @@ void session_free(Session *s) {
         if (!s)
                 return;
         sd_event_source_disable_unref(s->monitor_exit);
+        idle_watch_done(s->daemon, s);
         safe_close(s->connection);
         session_record_done(&s->rec);
         free(s->account);
@@ -145,6 +146,7 @@ Session *session_new(Daemon *d, const char *name) {
         s->connection = -1;
         s->rec = SESSION_RECORD_NULL;
         s->due = (QueueEntry) QUEUE_ENTRY_INIT;
+        s->idle.due = (QueueEntry) QUEUE_ENTRY_INIT;
         s->name = strdup(name);
         p = reallocarray(d->sessions, d->n_sessions + 1, sizeof(Session *));
         if (p)

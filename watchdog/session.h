@@ -9,6 +9,7 @@
 #include "account.h"
 #include "conf_file.h"
 #include "deadline_queue.h"
+#include "idle_check.h"
 #include "session_record.h"
 #include "tcp_input.h"
 
@@ -50,6 +51,7 @@ typedef struct Session {
         int connection;           /* registered sessions: our own descriptor of the monitor's connection,
                                    * to read how it ended when the monitor exits; -1: none */
         uint64_t dry_run_bytes;
+        IdleWatch idle;           /* the idle-user policy's view (IdleTimeoutSec=) */
 } Session;
 
 Session *session_find(Daemon *d, const char *name);

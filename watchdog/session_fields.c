@@ -69,7 +69,7 @@ void session_fields_extra(const Session *s, const char *extra, Fields *f) {
 
 void ending_fields(const Ending *e, const char *extra, Fields *f) {
         fields_fill(&e->rec, NULL, e->silence_usec, e->timeout_usec,
-                    e->reason == ENDING_SILENT ? &e->bytes_received : NULL, extra, f);
+                    ending_reason_ours(e->reason) ? &e->bytes_received : NULL, extra, f);
 }
 
 void fields_add(Fields *f, const char *fmt, ...) {

@@ -52,6 +52,7 @@ static void watch_started(Session *s, uint64_t now) {
                 session_set_state(s, SESSION_UNTIMED);
                 session_set_deadline(s, 0);
         }
+        idle_watch_update(s, now);
         session_fields(s, &f);
         /* At start-up the records are many and were each logged at login:
          * one line says how many (log_started()), each at debug level. A

@@ -28,7 +28,7 @@ Verdict verdict_to_end(const Session *s, bool monitor_alive, EndingReason *ret_r
         if (s->rec.closed_usec != 0)
                 reason = ENDING_CLOSED;
         else if (monitor_alive)
-                reason = ENDING_SILENT;
+                reason = s->idle.ending ? ENDING_IDLE : ENDING_SILENT;
         else if (s->rec.registered)
                 return VERDICT_REGISTERED_CLOSED;
         else
@@ -37,7 +37,7 @@ Verdict verdict_to_end(const Session *s, bool monitor_alive, EndingReason *ret_r
 
         /* What is over without us is ours to clean up only where we would
          * have ended it ourselves. */
-        if (reason != ENDING_SILENT && (!session_timed(s) || s->eff.dry_run))
+        if (!ending_reason_ours(reason) && (!session_timed(s) || s->eff.dry_run))
                 return VERDICT_DROP;
         if (s->eff.dry_run)
                 return VERDICT_DRY_RUN;

@@ -26,8 +26,11 @@ void config_init(Config *c) {
                 .watchdog = {
                         .input_timeout_usec = INPUT_TIMEOUT_DEFAULT_USEC,
                         .kill_grace_usec = KILL_GRACE_DEFAULT_USEC,
+                        .idle_warn_usec = IDLE_WARN_DEFAULT_USEC,
                         .has_input_timeout = true,
                         .has_kill_grace = true,
+                        .has_idle_timeout = true,
+                        .has_idle_warn = true,
                 },
                 .unrecorded_scan_usec = UNRECORDED_SCAN_DEFAULT_USEC,
         };
@@ -327,6 +330,18 @@ static int handler(void *userdata, const char *section, const char *key, const c
         if (strcmp(key, "KillGraceSec") == 0)
                 return parse_span(p, key, value, KILL_GRACE_MAX_USEC, "1h", &limits->kill_grace_usec,
                                   &limits->has_kill_grace);
+        if (strcmp(key, "IdleTimeoutSec") == 0) {
+                int r = parse_span(p, key, value, IDLE_TIMEOUT_MAX_USEC, "49d", &limits->idle_timeout_usec,
+                                   &limits->has_idle_timeout);
+                /* The kernel keeps a terminal's idle time in 8 s steps:
+                 * a shorter limit would end sessions of users who type. */
+                if (r > 0 && limits->idle_timeout_usec > 0 && limits->idle_timeout_usec < 10 * UINT64_C(1000000))
+                        return parser_error(p, "IdleTimeoutSec=: at least 10s, or 0 for none, not '%s'", value);
+                return r;
+        }
+        if (strcmp(key, "IdleWarnSec") == 0)
+                return parse_span(p, key, value, IDLE_WARN_MAX_USEC, "24h", &limits->idle_warn_usec,
+                                  &limits->has_idle_warn);
         return parser_error(p, "unknown key '%s' in [%s]", key, section);
 }
 
@@ -447,9 +462,12 @@ void config_resolve(const Config *c, const char *user, char *const *groups, size
         *ret = (Effective) {
                 .input_timeout_usec = c->watchdog.input_timeout_usec,
                 .kill_grace_usec = c->watchdog.kill_grace_usec,
+                .idle_timeout_usec = c->watchdog.idle_timeout_usec,
+                .idle_warn_usec = c->watchdog.idle_warn_usec,
                 .dry_run = c->dry_run,
         };
         snprintf(ret->source, sizeof(ret->source), "[Watchdog]");
+        snprintf(ret->idle_source, sizeof(ret->idle_source), "[Watchdog]");
 
         ret->exempt = strv_contains(c->exempt_users, c->n_exempt_users, user);
         for (size_t i = 0; i < n_groups && !ret->exempt; i++)
@@ -476,6 +494,22 @@ void config_resolve(const Config *c, const char *user, char *const *groups, size
         }
         if (u && u->limits.has_kill_grace)
                 ret->kill_grace_usec = u->limits.kill_grace_usec;
+        if (g && g->limits.has_idle_timeout) {
+                ret->idle_timeout_usec = g->limits.idle_timeout_usec;
+                snprintf(ret->idle_source, sizeof(ret->idle_source), "[Group:%s]", g->name);
+        }
+        if (g && g->limits.has_idle_warn)
+                ret->idle_warn_usec = g->limits.idle_warn_usec;
+        if (u && u->limits.has_idle_timeout) {
+                ret->idle_timeout_usec = u->limits.idle_timeout_usec;
+                snprintf(ret->idle_source, sizeof(ret->idle_source), "[User:%s]", u->name);
+        }
+        if (u && u->limits.has_idle_warn)
+                ret->idle_warn_usec = u->limits.idle_warn_usec;
+        /* A warning needs time to be answered, and a limit needs time
+         * before it: never more than half the limit. */
+        if (ret->idle_warn_usec > ret->idle_timeout_usec / 2)
+                ret->idle_warn_usec = ret->idle_timeout_usec / 2;
 }
 
 static void print_limits(FILE *f, const Limits *l, const Limits *base) {
@@ -486,6 +520,12 @@ static void print_limits(FILE *f, const Limits *l, const Limits *base) {
         fprintf(f, "InputTimeoutSec=%s%s\n", t == 0 ? "0 (never)" : time_span_format(a, t, 0),
                 l->has_input_timeout ? "" : "  (inherited)");
         fprintf(f, "KillGraceSec=%s%s\n", time_span_format(b, k, 0), l->has_kill_grace ? "" : "  (inherited)");
+        t = l->has_idle_timeout ? l->idle_timeout_usec : base->idle_timeout_usec;
+        k = l->has_idle_warn ? l->idle_warn_usec : base->idle_warn_usec;
+        fprintf(f, "IdleTimeoutSec=%s%s\n", t == 0 ? "0 (never)" : time_span_format(a, t, 0),
+                l->has_idle_timeout ? "" : "  (inherited)");
+        fprintf(f, "IdleWarnSec=%s%s\n", k == 0 ? "0 (no warning)" : time_span_format(b, k, 0),
+                l->has_idle_warn ? "" : "  (inherited)");
 }
 
 static void print_list(FILE *f, const char *key, char *const *v, size_t n) {

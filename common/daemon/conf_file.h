@@ -21,12 +21,20 @@
  * reported when a second look still finds it without one. */
 #define UNRECORDED_SCAN_DEFAULT_USEC (30 * UINT64_C(1000000))
 #define UNRECORDED_SCAN_MAX_USEC (3600 * UINT64_C(1000000))
+/* The idle-user policy (docs/design.md, section 11): off unless set. */
+#define IDLE_TIMEOUT_MAX_USEC (49 * 24 * 3600 * UINT64_C(1000000))
+#define IDLE_WARN_DEFAULT_USEC (60 * UINT64_C(1000000))
+#define IDLE_WARN_MAX_USEC (24 * 3600 * UINT64_C(1000000))
 
 typedef struct Limits {
         uint64_t input_timeout_usec; /* 0: never end the session */
         uint64_t kill_grace_usec;
+        uint64_t idle_timeout_usec;  /* 0: no idle-user limit */
+        uint64_t idle_warn_usec;     /* 0: no warning */
         bool has_input_timeout;
         bool has_kill_grace;
+        bool has_idle_timeout;
+        bool has_idle_warn;
 } Limits;
 
 typedef struct ConfigSection {
@@ -55,9 +63,12 @@ typedef struct Config {
 typedef struct Effective {
         uint64_t input_timeout_usec;
         uint64_t kill_grace_usec;
+        uint64_t idle_timeout_usec;  /* 0: the idle-user policy does not apply */
+        uint64_t idle_warn_usec;     /* how long before the idle ending the warning comes; 0: none */
         bool dry_run;
         bool exempt;
         char source[272];   /* "[Watchdog]", "[User:alice]", "[Group:x]": where the timeout came from */
+        char idle_source[272]; /* the same for IdleTimeoutSec= */
 } Effective;
 
 void config_init(Config *c);

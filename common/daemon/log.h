@@ -18,6 +18,9 @@
 #define MESSAGE_ID_SESSION_UNWATCHABLE "17a1fbaf79fe4559b08f168afbf5f033"
 #define MESSAGE_ID_SESSION_CLOSED_DEAD "c6aa9e92fec447a7b65e65958bd80be5"
 #define MESSAGE_ID_CONNECTION_UNRECORDED "a40577c7d47b4c03acb31973c37186b4"
+#define MESSAGE_ID_SESSION_IDLE_WARNED "6a7dd862fe054c56a9e1fedff79ff861"
+#define MESSAGE_ID_SESSION_IDLE_ENDED "396f0c162af3482fa8033554d67f9cf8"
+#define MESSAGE_ID_SESSION_IDLE_UNSEEN "5ae381bc9afc4f2f83af8634766de3b5"
 
 #define LOG_IDENTIFIER "sshd-watchdog"
 
@@ -37,3 +40,4 @@ _printf_(3, 4) int log_errno(int priority, int error, const char *fmt, ...);
 #define log_error(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_error_errno(e, ...) log_errno(LOG_ERR, e, __VA_ARGS__)
 #define log_warning_errno(e, ...) log_errno(LOG_WARNING, e, __VA_ARGS__)
+#define log_debug_errno(e, ...) log_errno(LOG_DEBUG, e, __VA_ARGS__)

@@ -187,6 +187,46 @@ static void test_bounds(void **state) {
         config_done(&c);
 }
 
+/* IdleTimeoutSec= and IdleWarnSec= per section, key by key like the
+ * input limit; the warning is cut to half the limit; limits under the
+ * kernel's 8 s step of terminal time are refused. */
+static void test_idle_limits(void **state) {
+        Config c;
+        Effective e;
+        char *ops[] = { "ops" }, *dev[] = { "dev" };
+
+        config_init(&c);
+        config_resolve(&c, "x", NULL, 0, &e);
+        assert_int_equal(e.idle_timeout_usec, 0);
+        assert_int_equal(e.idle_warn_usec, 0);
+
+        parse_ok(&c, "[Watchdog]\nIdleTimeoutSec=15min\n"
+                     "[Group:ops]\nIdleTimeoutSec=0\n"
+                     "[Group:dev]\nIdleWarnSec=2min\n"
+                     "[User:alice]\nIdleTimeoutSec=30s\n");
+        config_resolve(&c, "x", NULL, 0, &e);
+        assert_int_equal(e.idle_timeout_usec, 15 * USEC_PER_MINUTE);
+        assert_int_equal(e.idle_warn_usec, 60 * USEC_PER_SEC);
+        assert_string_equal(e.idle_source, "[Watchdog]");
+        config_resolve(&c, "y", ops, 1, &e);
+        assert_int_equal(e.idle_timeout_usec, 0);
+        assert_string_equal(e.idle_source, "[Group:ops]");
+        assert_string_equal(e.source, "[Watchdog]");
+        config_resolve(&c, "y", dev, 1, &e);
+        assert_int_equal(e.idle_timeout_usec, 15 * USEC_PER_MINUTE);
+        assert_int_equal(e.idle_warn_usec, 2 * USEC_PER_MINUTE);
+        config_resolve(&c, "alice", dev, 1, &e);
+        assert_int_equal(e.idle_timeout_usec, 30 * USEC_PER_SEC);
+        assert_int_equal(e.idle_warn_usec, 15 * USEC_PER_SEC); /* half the limit */
+        assert_string_equal(e.idle_source, "[User:alice]");
+        config_done(&c);
+
+        parse_bad("[Watchdog]\nIdleTimeoutSec=9s\n", "t.conf:2: IdleTimeoutSec=: at least 10s");
+        parse_bad("[User:bob]\nIdleTimeoutSec=50d\n", "t.conf:2: IdleTimeoutSec=: at most 49d");
+        parse_bad("[Watchdog]\n\nIdleWarnSec=2d\n", "t.conf:3: IdleWarnSec=: at most 24h");
+        parse_bad("[Watchdog]\nIdleWarnSec=soon\n", "t.conf:2: IdleWarnSec=: invalid time span");
+}
+
 static void test_load_dropins(void **state) {
         char *root = tmp_tree_new(), *path, *error = NULL;
         Config c;
@@ -248,6 +288,7 @@ int main(void) {
                 cmocka_unit_test(test_lists_and_overrides),
                 cmocka_unit_test(test_errors_have_file_and_line),
                 cmocka_unit_test(test_bounds),
+                cmocka_unit_test(test_idle_limits),
                 cmocka_unit_test(test_load_dropins),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

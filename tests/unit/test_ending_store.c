@@ -86,6 +86,21 @@ static void test_roundtrip(void **state) {
         assert_int_equal(back.rec.closed_by, CONNECTION_END_SSHD);
         session_record_done(&back.rec);
         free(back.tree);
+        /* Ended idle: its idle time and limit come back with it. */
+        e.reason = ENDING_IDLE;
+        e.rec.closed_usec = 0;
+        e.idle_usec = 901000000;
+        e.idle_timeout_usec = 900000000;
+        assert_int_equal(ending_store_write(fd, &e, BOOT), 0);
+        back = (Ending) { .name = (char *) "4242-5000", .rec = SESSION_RECORD_NULL };
+        assert_int_equal(ending_store_read(fd, &back, boot), 0);
+        assert_int_equal(back.reason, ENDING_IDLE);
+        assert_int_equal(back.idle_usec, 901000000);
+        assert_int_equal(back.idle_timeout_usec, 900000000);
+        session_record_done(&back.rec);
+        free(back.tree);
+        e.reason = ENDING_CLOSED;
+        e.rec.closed_usec = 77;
         /* "closed" without the record's mark is not believed. */
         e.rec.closed_usec = 0;
         assert_int_equal(ending_store_write(fd, &e, BOOT), 0);

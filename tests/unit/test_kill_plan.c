@@ -22,6 +22,7 @@ static void test_first_kill(void **state) {
         assert_int_equal(kill_plan_first(ENDING_SILENT, now, grace, 0, rt), now + grace);
         /* Its sshd is gone: nothing will close the session, no grace. */
         assert_int_equal(kill_plan_first(ENDING_SSHD_GONE, now, grace, 0, rt), now);
+        assert_int_equal(kill_plan_first(ENDING_IDLE, now, grace, 0, rt), now + grace);
         /* Closed by sshd just now: the whole grace. */
         assert_int_equal(kill_plan_first(ENDING_CLOSED, now, grace, rt, rt), now + grace);
         /* Closed 1.5 s ago (we heard late): what is left of the grace. */

@@ -27,6 +27,7 @@
 #include "daemon.h"
 #include "deadline.h"
 #include "ending.h"
+#include "idle_time.h"
 #include "ending_store.h"
 #include "event_timer.h"
 #include "kill_plan.h"
@@ -152,6 +153,10 @@ static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t n
         e->bytes_received = s->sock.bytes_received;
         if (reason == ENDING_CLOSED)
                 e->silence_usec = e->rec.closed_silence_usec;
+        if (reason == ENDING_IDLE) {
+                e->idle_usec = idle_usec(s->idle.active, now);
+                e->idle_timeout_usec = s->eff.idle_timeout_usec;
+        }
         e->kill_at = e->kill_due = kill_plan_first(reason, now, e->grace_usec, e->rec.closed_usec, realtime_now());
         return e;
 }
@@ -291,6 +296,18 @@ static void log_ending_begun(const Ending *e, uint64_t now) {
                            "Ending %s: its sshd (PID %d) exited without closing the session", f.label,
                            (int) e->rec.sshd_pid);
                 break;
+        case ENDING_IDLE: {
+                char idle[TIME_SPAN_MAX], limit[TIME_SPAN_MAX];
+                fields_add(&f, "IDLE_USEC=%" PRIu64, e->idle_usec);
+                fields_add(&f, "IDLE_TIMEOUT_USEC=%" PRIu64, e->idle_timeout_usec);
+                log_struct(LOG_NOTICE, MESSAGE_ID_SESSION_IDLE_ENDED, f.v,
+                           "Ended %s: its user typed nothing for %s (IdleTimeoutSec %s); its client was alive",
+                           f.label, time_span_format(idle, e->idle_usec, USEC_PER_SEC),
+                           time_span_format(limit, e->idle_timeout_usec, 0));
+                break;
+        }
+        case _ENDING_REASON_MAX:
+                break;
         }
 }
 
@@ -312,6 +329,8 @@ static Ending *ending_start(Daemon *d, EndingStart *b, int dir_fd, uint64_t now)
         d->ended_total++;
         if (e->reason == ENDING_CLOSED)
                 d->closed_dead_total++;
+        if (e->reason == ENDING_IDLE)
+                d->idle_ended_total++;
         log_ending_begun(e, now);
         if (dir_fd >= 0 && (r = ending_store_write(dir_fd, e, d->boot_id)) < 0)
                 log_error_errno(r, "Cannot write the pending ending of %s; a restart before its kill would miss it",
@@ -346,7 +365,7 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
                         continue;
                 }
                 verdict = verdict_to_end(b->s, r > 0, &b->reason);
-                if (b->reason != ENDING_SILENT)
+                if (!ending_reason_ours(b->reason))
                         b->pidfd = safe_close(b->pidfd); /* nothing to send SIGTERM to */
                 if (verdict != VERDICT_END) {
                         b->pidfd = safe_close(b->pidfd);
@@ -376,7 +395,7 @@ void endings_begin(Daemon *d, Session **sessions, size_t n, uint64_t now) {
 
         /* Every entry written and every ending on disk: now the signals. */
         for (size_t i = 0; i < k; i++) {
-                if (made && made[i] && made[i]->reason == ENDING_SILENT)
+                if (made && made[i] && ending_reason_ours(made[i]->reason))
                         send_term(made[i], v[i].pidfd);
                 safe_close(v[i].pidfd);
         }
@@ -390,7 +409,7 @@ static size_t closes_in_progress(Daemon *d, uint64_t now) {
 
         for (size_t i = 0; i < d->n_endings; i++) {
                 Ending *e = d->endings[i];
-                if (e->reason == ENDING_SILENT && e->kill_at > now && e->rounds == 0 && session_find(d, e->name))
+                if (ending_reason_ours(e->reason) && e->kill_at > now && e->rounds == 0 && session_find(d, e->name))
                         n++;
         }
         return n;

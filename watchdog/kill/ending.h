@@ -13,7 +13,16 @@ typedef enum EndingReason {
         ENDING_SSHD_GONE,  /* sshd's monitor died without closing the session */
         ENDING_CLOSED,     /* sshd or the kernel gave up on a dead client first and closed the
                             * session: its record says so (CLOSED_*), and what it left is killed */
+        ENDING_IDLE,       /* its user typed nothing on its terminals for IdleTimeoutSec, and was warned */
+        _ENDING_REASON_MAX,
 } EndingReason;
+
+/* We end it ourselves: SIGTERM to its monitor, the kill after the grace. */
+static inline bool ending_reason_ours(EndingReason r) {
+        return r == ENDING_SILENT || r == ENDING_IDLE;
+}
+/* "silent", "sshd-gone", "closed", "idle": as the endings on disk say it. */
+const char *ending_reason_to_string(EndingReason r);
 
 /* A session being ended: from the SIGTERM to sshd's monitor until what it
  * left is killed. It outlives the session's record (sshd removes it within
@@ -28,6 +37,7 @@ typedef struct Ending {
         uint64_t first_sweep;     /* when its first SIGKILL sweep began; 0: not yet */
         uint64_t silence_usec, timeout_usec, grace_usec;
         uint64_t bytes_received;
+        uint64_t idle_usec, idle_timeout_usec; /* ENDING_IDLE: the idle time then, and its limit */
         ProcRef term_parent;      /* the monitor's parent when it was sent SIGTERM; pid 0: none */
         ProcRef *tree;            /* the monitor's process tree then */
         size_t n_tree;

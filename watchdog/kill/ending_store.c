@@ -29,14 +29,16 @@ int ending_store_write(int dir_fd, const Ending *e, const char *boot_id) {
                 return -ENOMEM;
         fputs(record, f);
         fprintf(f, "ENDING_BOOT_ID=%s\n", boot_id);
-        fprintf(f, "ENDING_REASON=%s\n", e->reason == ENDING_SILENT  ? "silent"
-                                          : e->reason == ENDING_CLOSED ? "closed"
-                                                                       : "sshd-gone");
+        fprintf(f, "ENDING_REASON=%s\n", ending_reason_to_string(e->reason));
         fprintf(f, "KILL_AT_USEC=%" PRIu64 "\n", e->kill_at);
         fprintf(f, "SILENT_USEC=%" PRIu64 "\n", e->silence_usec);
         fprintf(f, "TIMEOUT_USEC=%" PRIu64 "\n", e->timeout_usec);
         fprintf(f, "GRACE_USEC=%" PRIu64 "\n", e->grace_usec);
         fprintf(f, "BYTES_RECEIVED=%" PRIu64 "\n", e->bytes_received);
+        if (e->reason == ENDING_IDLE) {
+                fprintf(f, "IDLE_USEC=%" PRIu64 "\n", e->idle_usec);
+                fprintf(f, "IDLE_TIMEOUT_USEC=%" PRIu64 "\n", e->idle_timeout_usec);
+        }
         if (e->term_parent.pid > 0)
                 fprintf(f, "TERM_PARENT=%d %" PRIu64 "\n", (int) e->term_parent.pid, e->term_parent.starttime);
         for (size_t i = 0; i < e->n_tree && i < ENDING_TREE_MAX; i++)
@@ -65,8 +67,25 @@ enum {
         SEEN_GRACE = 1 << 5,
         SEEN_BYTES = 1 << 6,
         SEEN_TERM_PARENT = 1 << 7,
+        SEEN_IDLE = 1 << 8,
+        SEEN_IDLE_TIMEOUT = 1 << 9,
         SEEN_REQUIRED = SEEN_BOOT | SEEN_REASON | SEEN_KILL_AT | SEEN_SILENT | SEEN_TIMEOUT | SEEN_GRACE | SEEN_BYTES,
 };
+
+const char *ending_reason_to_string(EndingReason r) {
+        switch (r) {
+        case ENDING_SILENT:
+                return "silent";
+        case ENDING_CLOSED:
+                return "closed";
+        case ENDING_IDLE:
+                return "idle";
+        case ENDING_SSHD_GONE:
+        case _ENDING_REASON_MAX:
+                break;
+        }
+        return "sshd-gone";
+}
 
 /* "PID STARTTIME" */
 static int parse_ref(const char *v, ProcRef *ret) {
@@ -114,15 +133,12 @@ static int extra_cb(const char *key, const char *value, void *userdata) {
         if (strcmp(key, "ENDING_REASON") == 0) {
                 if ((r = once(p, SEEN_REASON)) < 0)
                         return r;
-                if (strcmp(value, "silent") == 0)
-                        e->reason = ENDING_SILENT;
-                else if (strcmp(value, "sshd-gone") == 0)
-                        e->reason = ENDING_SSHD_GONE;
-                else if (strcmp(value, "closed") == 0)
-                        e->reason = ENDING_CLOSED;
-                else
-                        return -EBADMSG;
-                return 0;
+                for (EndingReason x = 0; x < _ENDING_REASON_MAX; x++)
+                        if (strcmp(value, ending_reason_to_string(x)) == 0) {
+                                e->reason = x;
+                                return 0;
+                        }
+                return -EBADMSG;
         }
         if (strcmp(key, "TERM_PARENT") == 0) {
                 if ((r = once(p, SEEN_TERM_PARENT)) < 0)
@@ -139,6 +155,8 @@ static int extra_cb(const char *key, const char *value, void *userdata) {
                 { "TIMEOUT_USEC", SEEN_TIMEOUT, offsetof(Ending, timeout_usec) },
                 { "GRACE_USEC", SEEN_GRACE, offsetof(Ending, grace_usec) },
                 { "BYTES_RECEIVED", SEEN_BYTES, offsetof(Ending, bytes_received) },
+                { "IDLE_USEC", SEEN_IDLE, offsetof(Ending, idle_usec) },
+                { "IDLE_TIMEOUT_USEC", SEEN_IDLE_TIMEOUT, offsetof(Ending, idle_timeout_usec) },
         };
         for (size_t i = 0; i < ELEMENTSOF(numbers); i++)
                 if (strcmp(key, numbers[i].key) == 0) {

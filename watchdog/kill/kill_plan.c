@@ -12,6 +12,7 @@ uint64_t kill_plan_first(EndingReason reason, uint64_t now, uint64_t grace, uint
 
         switch (reason) {
         case ENDING_SILENT:
+        case ENDING_IDLE:
                 return now + grace;
         case ENDING_CLOSED:
                 since = realtime_now > closed_realtime ? realtime_now - closed_realtime : 0;

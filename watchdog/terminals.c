@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "idle_time.h"
+#include "log.h"
+#include "macro.h"
+#include "terminals.h"
+
+/* UNIX98_PTY_SLAVE_MAJOR: /dev/pts/N is (136, N) for every N. */
+#define PTY_SLAVE_MAJOR 136
+
+/* The slave as the monitor sees it: through its root, so that a monitor
+ * in another mount namespace names its own devpts. */
+static int slave_path(const char *proc_root, pid_t monitor, uint32_t index, char **ret) {
+        char entry[64];
+
+        snprintf(entry, sizeof(entry), "root/dev/pts/%" PRIu32, index);
+        return proc_pid_path(proc_root, monitor, entry, ret);
+}
+
+static bool slave_is_ours(const struct stat *st, uint32_t index, uid_t uid) {
+        return S_ISCHR(st->st_mode) && major(st->st_rdev) == PTY_SLAVE_MAJOR && minor(st->st_rdev) == index &&
+               st->st_uid == uid;
+}
+
+/* The terminal's atime, when it is the session's own: 1, 0 when it is
+ * not (closed meanwhile, or not the user's), <0 on failure. */
+static int slave_atime(const char *proc_root, pid_t monitor, uint32_t index, uid_t uid, int64_t *ret) {
+        _cleanup_free_ char *path = NULL;
+        struct stat st;
+        int r = slave_path(proc_root, monitor, index, &path);
+
+        if (r < 0)
+                return r;
+        if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        if (!slave_is_ours(&st, index, uid)) {
+                log_debug("%s is not a terminal of UID %u; not counted", path, (unsigned) uid);
+                return 0;
+        }
+        *ret = (int64_t) st.st_atim.tv_sec;
+        return 1;
+}
+
+static const TerminalSeen *seen_find(const TerminalSeen *v, size_t n, uint32_t index) {
+        for (size_t i = 0; i < n; i++)
+                if (v[i].index == index)
+                        return &v[i];
+        return NULL;
+}
+
+int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t mono_now, uint64_t real_now,
+                   TerminalSeen **seen, size_t *n) {
+        _cleanup_free_ uint32_t *indexes = NULL;
+        _cleanup_free_ TerminalSeen *next = NULL;
+        size_t n_indexes = 0, k = 0;
+        ProcStat st;
+        int r;
+
+        r = proc_pty_masters(proc_root, monitor.pid, &indexes, &n_indexes);
+        if (r == -ENOENT)
+                return -ESRCH;
+        if (r < 0)
+                return r;
+        /* The descriptors were the monitor's if it is still the same
+         * process after they were listed. */
+        r = proc_stat_read(proc_root, monitor.pid, &st);
+        if (r == -ENOENT || (r == 0 && st.starttime != monitor.starttime))
+                return -ESRCH;
+        if (r < 0)
+                return r;
+
+        if (n_indexes > 0 && !(next = calloc(n_indexes, sizeof(TerminalSeen))))
+                return -ENOMEM;
+        for (size_t i = 0; i < n_indexes; i++) {
+                int64_t atime;
+                r = slave_atime(proc_root, monitor.pid, indexes[i], uid, &atime);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                const TerminalSeen *old = seen_find(*seen, *n, indexes[i]);
+                next[k].index = indexes[i];
+                next[k].atime_sec = atime;
+                next[k].active = old && old->atime_sec == atime ? old->active
+                                                                : idle_active_until(atime, mono_now, real_now);
+                k++;
+        }
+        free(*seen);
+        *seen = k > 0 ? TAKE_PTR(next) : NULL;
+        *n = k;
+        return 0;
+}
+
+size_t terminals_write(const char *proc_root, pid_t monitor, uid_t uid, const TerminalSeen *seen, size_t n,
+                       const char *text) {
+        size_t written = 0, len = strlen(text);
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = NULL;
+                _cleanup_close_ int fd = -1;
+                struct stat st;
+
+                if (slave_path(proc_root, monitor, seen[i].index, &path) < 0)
+                        continue;
+                /* O_NOCTTY: a root daemon never takes a user's terminal as
+                 * its own; O_NONBLOCK: a full or stopped terminal costs us
+                 * this line, not the event loop. */
+                fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        log_debug_errno(-errno, "Cannot open %s to warn its user", path);
+                        continue;
+                }
+                if (fstat(fd, &st) < 0 || !slave_is_ours(&st, seen[i].index, uid)) {
+                        log_debug("%s is no longer a terminal of UID %u; not warned", path, (unsigned) uid);
+                        continue;
+                }
+                ssize_t k = write(fd, text, len);
+                if (k < 0)
+                        log_debug_errno(-errno, "Cannot warn the user on %s", path);
+                else
+                        written++;
+        }
+        return written;
+}
