@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every reader of what the kernel writes in /proc (and sysfs): stat, cgroup,
- * sessionid, status, boot_id, fd links, mountinfo, cgroup.procs, children. The first
+ * sessionid, status, boot_id, fd links, mountinfo, cgroup.procs, children,
+ * a pty master's fdinfo. The first
  * byte picks the parser, so one corpus covers them all and crashers name
  * it. */
 #include "config.h"
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;
         s = fuzz_text(data + 1, size - 1);
-        switch (data[0] % 9) {
+        switch (data[0] % 10) {
         case 0:
                 if (proc_stat_parse(s, &st) == 0)
                         assert(st.state != '\0');
@@ -62,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 assert(pids[i] > 0);
                 break;
         }
+        case 9:
+                (void) proc_fdinfo_tty_index(s, &id);
+                break;
         }
         free(out);
         free(pids);

@@ -67,13 +67,6 @@ void idle_watch_update(Session *s, uint64_t now) {
                 forget(s);
 }
 
-void idle_watch_done(Daemon *d, Session *s) {
-        deadline_queue_remove(&d->idle_deadlines, &s->idle.due);
-        free(s->idle.terminals);
-        free(s->idle.unseen);
-        s->idle = (IdleWatch) { .due = QUEUE_ENTRY_INIT };
-}
-
 bool idle_watch_idle(const Session *s, uint64_t now, uint64_t *ret_idle) {
         if (s->idle.active == 0)
                 return false;

@@ -33,7 +33,6 @@ typedef struct IdleWatch {
 bool idle_applies(const Session *s, const char **ret_why);
 /* After its limits were (re)resolved: looked at now, or taken out. */
 void idle_watch_update(Session *s, uint64_t now);
-void idle_watch_done(Daemon *d, Session *s);
 /* The idle time at now of a session the policy looks at; false when it
  * has no terminal (or was not looked at yet). */
 bool idle_watch_idle(const Session *s, uint64_t now, uint64_t *ret_idle);

@@ -75,7 +75,11 @@ void session_free(Session *s) {
         if (!s)
                 return;
         sd_event_source_disable_unref(s->monitor_exit);
-        idle_watch_done(s->daemon, s);
+        /* Its idle view: out of the idle queue, its terminals freed. */
+        if (s->daemon)
+                deadline_queue_remove(&s->daemon->idle_deadlines, &s->idle.due);
+        free(s->idle.terminals);
+        free(s->idle.unseen);
         safe_close(s->connection);
         session_record_done(&s->rec);
         free(s->account);

@@ -28,6 +28,10 @@
 #  8. nobody floods register.sock while a session is cut: it ends at its
 #     deadline, journald drops nothing of the daemon's, the daemon logs the
 #     flood a few times and spends under 10% of a CPU.
+#  9. the idle-user policy with live clients: an idle prompt and a printing
+#     program are warned on their terminals and ended (journal, catalog,
+#     logind, wtmp); typing after the warning, typing at a bash prompt, and
+#     a ControlMaster connection one of whose users types are kept.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -423,6 +427,91 @@ log "flood: $(cat "$WORK/flood.out"); session $F_SID ended $late ms after its de
 e2e_journal -o cat | grep -i 'suppressed.*sshd-watchdog' && fail "journald dropped entries of sshd-watchdog"
 refusals=$(e2e_journal -u sshd-watchdog -o cat | grep "of UID 65534" | grep -vc "more registrations" || true)
 [ "$refusals" -le 5 ] || fail "$refusals refusals of nobody logged one by one"
+
+# ---------------------------------------------------------------- 9
+log "scenario 9: the idle-user policy (IdleTimeoutSec=12s, IdleWarnSec=5s), clients alive"
+# I idles at its prompt: warned on its terminal, then ended (journal,
+# catalog, wtmp). P prints every second with nobody typing: ended too. W
+# types right after its warning: kept. Y types a key a second at a bash
+# prompt: never warned. M and X share one connection (ControlMaster); M
+# types, so X's idleness ends nothing.
+IDLE_S=12 IDLE_WARN_S=5
+printf '[Watchdog]\nInputTimeoutSec=%ss\nKillGraceSec=%ss\nIdleTimeoutSec=%ss\nIdleWarnSec=%ss\n' \
+        "$TIMEOUT_S" "$GRACE_S" "$IDLE_S" "$IDLE_WARN_S" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+e2e_in systemctl reload sshd-watchdog.service || fail "cannot reload sshd-watchdog"
+WARNING='sshd-watchdog: idle for'
+KEEP=(-tt -o ServerAliveInterval=1 -o ServerAliveCountMax=30)
+idle_open() { # NAME COMMAND...: a keepalive pty session, ready -> NAME_SID
+        local name=$1 out="${1}_OUT"
+        shift
+        BEFORE=$(e2e_session_ids)
+        session_open "$name" "${KEEP[@]}" "$@"
+        session_send "$name" $'echo up-$((6*7))\n'
+        wait_until 15 "session $name" grep -q up-42 "${!out}"
+        e2e_new_session "${name}_SID"
+}
+idle_open I --
+session_send I $'tty\n'
+wait_until 5 "I's terminal name" grep -q '^/dev/pts/[0-9]' "$I_OUT"
+I_TTY=$(grep -o '^/dev/pts/[0-9]*' "$I_OUT" | head -1)
+idle_open W --
+idle_open Y -- bash --norc --noprofile -i
+idle_open P -- sh -c 'read x; echo up-$((6*7)); while :; do echo tick; sleep 1; done'
+idle_open M -o ControlMaster=yes -o ControlPath="$WORK/mux" -- bash --norc --noprofile -i
+session_open X "${KEEP[@]}" -o ControlPath="$WORK/mux" --
+session_send X $'echo up-$((6*7))\n'
+wait_until 15 "session X over M's connection" grep -q up-42 "$X_OUT"
+( while :; do printf x >&"$Y_FD"; printf x >&"$M_FD"; sleep 1; done ) &
+TYPER=$!
+cleanup_push "kill_pid $TYPER"
+session_send I $'echo last-$((6*7))\n'
+session_send W $'echo last-$((6*7))\n'
+idle_last=$(now_ms)
+wait_until 5 "I and W to echo" eval "grep -q last-42 '$I_OUT' && grep -q last-42 '$W_OUT'"
+e2e_in sshd-watchdogctl list >"$WORK/idle-list.txt" || fail "sshd-watchdogctl list failed"
+grep -q "^$I_SID .* watching" "$WORK/idle-list.txt" || fail "I not listed: $(cat "$WORK/idle-list.txt")"
+wait_until $(( IDLE_S - IDLE_WARN_S + 8 + 4 )) "warnings to I, W and P" \
+        eval "grep -q '$WARNING' '$I_OUT' && grep -q '$WARNING' '$W_OUT' && grep -q '$WARNING' '$P_OUT'"
+idle_warn=$(( $(now_ms) - idle_last ))
+session_send W $'echo typed-$((6*7))\n'
+wait_until 5 "W to echo" grep -q typed-42 "$W_OUT"
+[ "$idle_warn" -ge $(( (IDLE_S - IDLE_WARN_S) * 1000 )) ] || fail "warned $idle_warn ms after the last keystroke"
+wait_until $(( IDLE_WARN_S + 4 )) "I and P to be ended" eval "pid_gone $I_PID && pid_gone $P_PID"
+idle_end=$(( $(now_ms) - idle_last ))
+log "idle: warned $idle_warn ms, ended $idle_end ms after the last keystroke (limit $(( IDLE_S * 1000 )) ms, warning $(( IDLE_WARN_S * 1000 )) ms before; the kernel's 8 s step may add up to 8 s)"
+[ "$idle_end" -ge $(( IDLE_S * 1000 )) ] || fail "ended $idle_end ms after the last keystroke"
+for k in I P; do
+        sid_var="${k}_SID"
+        wait_until 5 "logind to drop session $k" eval "! e2e_session_ids | grep -qx '${!sid_var}'"
+        e2e_journal -o json MESSAGE_ID=396f0c162af3482fa8033554d67f9cf8 | grep -q "\"SESSION_ID\":\"${!sid_var}\"" ||
+                fail "no idle ending in the journal for $k (${!sid_var})"
+        e2e_journal -o json MESSAGE_ID=6a7dd862fe054c56a9e1fedff79ff861 | grep -q "\"SESSION_ID\":\"${!sid_var}\"" ||
+                fail "no idle warning in the journal for $k (${!sid_var})"
+done
+e2e_journal -x -n 1 MESSAGE_ID=396f0c162af3482fa8033554d67f9cf8 | grep -q 'typed nothing' ||
+        fail "journalctl -x shows no catalog text for the idle ending"
+if e2e_in sh -c 'command -v wtmpdb' >/dev/null; then
+        e2e_in wtmpdb last "$TEST_USER" >"$WORK/last9.txt" 2>&1
+else
+        e2e_in last -F -w -f /var/log/wtmp "$TEST_USER" >"$WORK/last9.txt" 2>&1
+fi
+# I's terminal was never reused while I lived: its newest line is I's.
+i_line=$(grep -E "[[:space:]]${I_TTY#/dev/}[[:space:]]" "$WORK/last9.txt" | head -1)
+[ -n "$i_line" ] || fail "no login record of I on $I_TTY: $(cat "$WORK/last9.txt")"
+case "$i_line" in *"still logged in"*) fail "no logout record of I: $i_line" ;; esac
+sleep 3 # past W's first deadline: its typing after the warning kept it
+for k in W Y M; do
+        sid_var="${k}_SID"
+        e2e_session_ids | grep -qx "${!sid_var}" || fail "session $k (${!sid_var}) was ended"
+done
+pid_alive "$X_PID" || fail "the ControlMaster session X was ended while M typed"
+grep -q "$WARNING" "$Y_OUT" "$M_OUT" "$X_OUT" && fail "a typing user's connection was warned"
+e2e_in sshd-watchdogctl metrics | grep -qx 'sshd_watchdog_idle_sessions_ended_total 2' ||
+        fail "metrics: $(e2e_in sshd-watchdogctl metrics | grep idle)"
+kill_pid "$TYPER"
+for k in W Y M X; do pid_var="${k}_PID"; kill_pid "${!pid_var}"; done
+printf '[Watchdog]\nInputTimeoutSec=%ss\nKillGraceSec=%ss\n' "$TIMEOUT_S" "$GRACE_S" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
+e2e_in systemctl reload sshd-watchdog.service || fail "cannot reload sshd-watchdog"
 
 # Clean endings must not warn: the only warnings are the broken reload's two.
 e2e_in journalctl --no-pager -u sshd-watchdog -p warning -o cat >"$WORK/warnings.txt"
