@@ -115,10 +115,16 @@ int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, siz
 int socket_link_inode(const char *link, uint64_t *ret);
 
 /* Strict decimal parsers: no sign, no spaces, no trailing garbage, no overflow. */
-/* The terminal numbers (N of /dev/pts/N) of the pty masters PID holds,
- * without duplicates; *ret is NULL when there are none. Needs ptrace
- * access to PID. -EOPNOTSUPP when the kernel prints no tty-index. */
-int proc_pty_masters(const char *proc_root, pid_t pid, uint32_t **ret, size_t *ret_n);
+/* A pty master among PID's descriptors: its number there, and the
+ * terminal's (N of /dev/pts/N). */
+typedef struct PtyMaster {
+        int fd;
+        uint32_t index;
+} PtyMaster;
+/* The pty masters PID holds, one per terminal (the first descriptor of
+ * each); *ret is NULL when there are none. Needs ptrace access to PID.
+ * -EOPNOTSUPP when the kernel prints no tty-index. */
+int proc_pty_masters(const char *proc_root, pid_t pid, PtyMaster **ret, size_t *ret_n);
 /* The "tty-index:" of a pty master's fdinfo; -ENODATA when it has none. */
 int proc_fdinfo_tty_index(const char *text, uint32_t *ret);
 int parse_u64(const char *s, uint64_t *ret);

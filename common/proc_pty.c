@@ -45,19 +45,19 @@ static bool link_is_ptmx(const char *target) {
         return strcmp(target, "/dev/ptmx") == 0 || strcmp(target, "/dev/pts/ptmx") == 0;
 }
 
-static int append_index(uint32_t **v, size_t *n, size_t *allocated, uint32_t index) {
+static int append_master(PtyMaster **v, size_t *n, size_t *allocated, int fd, uint32_t index) {
         for (size_t i = 0; i < *n; i++)
-                if ((*v)[i] == index)
+                if ((*v)[i].index == index)
                         return 0;
         if (*n == *allocated) {
                 size_t m = *allocated ? *allocated * 2 : 4;
-                uint32_t *p = reallocarray(*v, m, sizeof(uint32_t));
+                PtyMaster *p = reallocarray(*v, m, sizeof(PtyMaster));
                 if (!p)
                         return -ENOMEM;
                 *v = p;
                 *allocated = m;
         }
-        (*v)[(*n)++] = index;
+        (*v)[(*n)++] = (PtyMaster) { .fd = fd, .index = index };
         return 0;
 }
 
@@ -81,9 +81,9 @@ static int master_index(int fdinfo_dir, const char *fd_name, uint32_t *ret, bool
         return 0;
 }
 
-int proc_pty_masters(const char *proc_root, pid_t pid, uint32_t **ret, size_t *ret_n) {
+int proc_pty_masters(const char *proc_root, pid_t pid, PtyMaster **ret, size_t *ret_n) {
         _cleanup_free_ char *fd_path = NULL, *info_path = NULL;
-        _cleanup_free_ uint32_t *v = NULL;
+        _cleanup_free_ PtyMaster *v = NULL;
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_close_ int info_fd = -1;
         size_t n = 0, allocated = 0;
@@ -133,7 +133,7 @@ int proc_pty_masters(const char *proc_root, pid_t pid, uint32_t **ret, size_t *r
                 r = master_index(info_fd, de->d_name, &index, &found);
                 if (r < 0)
                         return r;
-                if (found && (r = append_index(&v, &n, &allocated, index)) < 0)
+                if (found && (r = append_master(&v, &n, &allocated, (int) fd, index)) < 0)
                         return r;
         }
         *ret = TAKE_PTR(v);

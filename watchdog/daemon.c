@@ -41,7 +41,7 @@ static int load_config(Daemon *d, Config *ret) {
 /* With the sessions it found, by state: at start-up the only entry that
  * names them all (watch_started()). */
 static void log_started(Daemon *d, const char *what) {
-        char t[TIME_SPAN_MAX], g[TIME_SPAN_MAX], n[6][32];
+        char t[TIME_SPAN_MAX], g[TIME_SPAN_MAX], n[6][32], idle[2 * TIME_SPAN_MAX + 48] = "";
         char *fields[] = { n[0], n[1], n[2], n[3], n[4], n[5], NULL };
         size_t *c = d->n_state;
 
@@ -51,11 +51,18 @@ static void log_started(Daemon *d, const char *what) {
         snprintf(n[3], sizeof(n[3]), "SESSIONS_UNWATCHABLE=%zu", c[SESSION_UNWATCHABLE]);
         snprintf(n[4], sizeof(n[4]), "SESSIONS_RETRIED=%zu", c[SESSION_PENDING]);
         snprintf(n[5], sizeof(n[5]), "SESSIONS_ENDING=%zu", c[SESSION_CLOSING] + c[SESSION_ENDING]);
+        if (d->config.watchdog.idle_timeout_usec > 0) {
+                char a[TIME_SPAN_MAX], b[TIME_SPAN_MAX];
+                snprintf(idle, sizeof(idle), " IdleTimeoutSec=%s IdleWarnSec=%s",
+                         time_span_format(a, d->config.watchdog.idle_timeout_usec, 0),
+                         time_span_format(b, d->config.watchdog.idle_warn_usec, 0));
+        }
         log_struct(LOG_INFO, MESSAGE_ID_DAEMON_STARTED, fields,
-                   "%s: InputTimeoutSec=%s KillGraceSec=%s%s, %zu file%s read; %zu session%s: %zu timed, "
+                   "%s: InputTimeoutSec=%s KillGraceSec=%s%s%s, %zu file%s read; %zu session%s: %zu timed, "
                    "%zu untimed, %zu unwatchable, %zu retried, %zu ending",
                    what, d->config.watchdog.input_timeout_usec ? time_span_format(t, d->config.watchdog.input_timeout_usec, 0) : "0 (never)",
-                   time_span_format(g, d->config.watchdog.kill_grace_usec, 0), d->config.dry_run ? " DryRun=yes" : "",
+                   time_span_format(g, d->config.watchdog.kill_grace_usec, 0), idle,
+                   d->config.dry_run ? " DryRun=yes" : "",
                    d->config.n_files, d->config.n_files == 1 ? "" : "s", d->n_sessions,
                    d->n_sessions == 1 ? "" : "s", c[SESSION_WATCHING], c[SESSION_UNTIMED],
                    c[SESSION_UNWATCHABLE], c[SESSION_PENDING], c[SESSION_CLOSING] + c[SESSION_ENDING]);

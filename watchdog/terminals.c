@@ -7,13 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "idle_time.h"
 #include "log.h"
 #include "macro.h"
+#include "process_kill.h"
 #include "terminals.h"
 
 /* UNIX98_PTY_SLAVE_MAJOR: /dev/pts/N is (136, N) for every N. */
@@ -61,13 +65,13 @@ static const TerminalSeen *seen_find(const TerminalSeen *v, size_t n, uint32_t i
 
 int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t mono_now, uint64_t real_now,
                    TerminalSeen **seen, size_t *n) {
-        _cleanup_free_ uint32_t *indexes = NULL;
+        _cleanup_free_ PtyMaster *masters = NULL;
         _cleanup_free_ TerminalSeen *next = NULL;
         size_t n_indexes = 0, k = 0;
         ProcStat st;
         int r;
 
-        r = proc_pty_masters(proc_root, monitor.pid, &indexes, &n_indexes);
+        r = proc_pty_masters(proc_root, monitor.pid, &masters, &n_indexes);
         if (r == -ENOENT)
                 return -ESRCH;
         if (r < 0)
@@ -84,13 +88,14 @@ int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t m
                 return -ENOMEM;
         for (size_t i = 0; i < n_indexes; i++) {
                 int64_t atime;
-                r = slave_atime(proc_root, monitor.pid, indexes[i], uid, &atime);
+                r = slave_atime(proc_root, monitor.pid, masters[i].index, uid, &atime);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         continue;
-                const TerminalSeen *old = seen_find(*seen, *n, indexes[i]);
-                next[k].index = indexes[i];
+                const TerminalSeen *old = seen_find(*seen, *n, masters[i].index);
+                next[k].index = masters[i].index;
+                next[k].master_fd = masters[i].fd;
                 next[k].atime_sec = atime;
                 next[k].active = old && old->atime_sec == atime ? old->active
                                                                 : idle_active_until(atime, mono_now, real_now);
@@ -102,32 +107,49 @@ int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t m
         return 0;
 }
 
-size_t terminals_write(const char *proc_root, pid_t monitor, uid_t uid, const TerminalSeen *seen, size_t n,
-                       const char *text) {
+/* A descriptor of the slave of the monitor's master `fd`, if that is
+ * still the master of terminal `index` and the slave is the user's. */
+static int open_slave(int pidfd, const TerminalSeen *t, uid_t uid) {
+        _cleanup_close_ int master = (int) syscall(SYS_pidfd_getfd, pidfd, t->master_fd, 0);
+        unsigned index;
+        struct stat st;
+        int fd;
+
+        if (master < 0)
+                return negative_errno();
+        if (ioctl(master, TIOCGPTN, &index) < 0 || index != t->index)
+                return -ENOTTY; /* closed and reused for something else */
+        /* O_NOCTTY: a root daemon never takes a user's terminal as its
+         * own; O_NONBLOCK: a full or stopped terminal costs us this line,
+         * not the event loop. */
+        fd = ioctl(master, TIOCGPTPEER, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0 || !slave_is_ours(&st, t->index, uid)) {
+                safe_close(fd);
+                return -EPERM;
+        }
+        return fd;
+}
+
+size_t terminals_write(const char *proc_root, ProcRef monitor, uid_t uid, const TerminalSeen *seen, size_t n,
+                       const char *text, int *ret_error) {
+        _cleanup_close_ int pidfd = pidfd_open_checked(proc_root, monitor.pid, monitor.starttime, NULL);
         size_t written = 0, len = strlen(text);
 
+        *ret_error = 0;
+        if (pidfd < 0) {
+                *ret_error = pidfd;
+                return 0;
+        }
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = NULL;
-                _cleanup_close_ int fd = -1;
-                struct stat st;
-
-                if (slave_path(proc_root, monitor, seen[i].index, &path) < 0)
-                        continue;
-                /* O_NOCTTY: a root daemon never takes a user's terminal as
-                 * its own; O_NONBLOCK: a full or stopped terminal costs us
-                 * this line, not the event loop. */
-                fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int fd = open_slave(pidfd, &seen[i], uid);
                 if (fd < 0) {
-                        log_debug_errno(-errno, "Cannot open %s to warn its user", path);
+                        *ret_error = fd;
                         continue;
                 }
-                if (fstat(fd, &st) < 0 || !slave_is_ours(&st, seen[i].index, uid)) {
-                        log_debug("%s is no longer a terminal of UID %u; not warned", path, (unsigned) uid);
-                        continue;
-                }
-                ssize_t k = write(fd, text, len);
-                if (k < 0)
-                        log_debug_errno(-errno, "Cannot warn the user on %s", path);
+                if (write(fd, text, len) < 0)
+                        *ret_error = negative_errno();
                 else
                         written++;
         }

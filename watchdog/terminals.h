@@ -13,6 +13,7 @@
  * user: sshd gives the slave to the user it logs in). */
 typedef struct TerminalSeen {
         uint32_t index;      /* /dev/pts/<index> */
+        int master_fd;       /* the monitor's descriptor of its master, at the last look */
         int64_t atime_sec;   /* its atime at the last look */
         uint64_t active;     /* idle_active_until() when that atime was first seen */
 } TerminalSeen;
@@ -25,8 +26,12 @@ typedef struct TerminalSeen {
 int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t mono_now, uint64_t real_now,
                    TerminalSeen **seen, size_t *n);
 
-/* Writes text, without blocking, to each of them that is still a pty
- * slave of that number owned by uid (the path is opened with O_NOFOLLOW
- * and checked after the open). How many took it. */
-size_t terminals_write(const char *proc_root, pid_t monitor, uid_t uid, const TerminalSeen *seen, size_t n,
-                       const char *text);
+/* Writes text, without blocking, to each of them, through the monitor's
+ * own master: a copy of its descriptor (pidfd_getfd(), CAP_SYS_PTRACE),
+ * checked to be the master of that terminal, opens its slave
+ * (TIOCGPTPEER), checked to be owned by uid. No path is looked up, so
+ * nothing can be put in the way, and neither the terminal's mode (mesg n)
+ * nor the unit's device policy stands between the warning and the user.
+ * How many took it; *ret_error: the last failure, 0 when none. */
+size_t terminals_write(const char *proc_root, ProcRef monitor, uid_t uid, const TerminalSeen *seen, size_t n,
+                       const char *text, int *ret_error);

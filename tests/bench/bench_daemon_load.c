@@ -29,6 +29,15 @@
  *   records, and all N going silent at once (each must be ended within
  *   KillGraceSec + 1 s of its own deadline).
  *
+ * With SWD_BENCH_IDLE=1 (make bench-scale BENCH_IDLE=1) every fake sshd
+ * also holds the master of a pty of its own, as sshd's monitor does, and
+ * the configuration adds IdleTimeoutSec=15min: the same scenarios with the
+ * idle-user policy on; its baseline is a shell loop that stats every
+ * pty's atime once a second (what `w` reads); and the last scenario is
+ * all N idle at once (IdleTimeoutSec=20s, IdleWarnSec=10s after a reload,
+ * keepalives going on: warned, then ended 10 s later). N ptys need
+ * kernel.pty.max above N: the bench raises it and puts it back at exit.
+ *
  * The fake sshds are made by a small spawner process started before the
  * bench opens its N client sockets, with clone(CLONE_PARENT): they are the
  * bench's children (reaped by it), but their file descriptor tables are as
@@ -73,6 +82,8 @@
 #define MSG_WATCHED "MESSAGE_ID=4c2ba311"
 #define MSG_ENDED "MESSAGE_ID=ffa2c224"
 #define MSG_STARTED "MESSAGE_ID=a21ecc70"
+#define MSG_IDLE_WARNED "MESSAGE_ID=6a7dd862"
+#define MSG_IDLE_ENDED "MESSAGE_ID=396f0c16"
 #define UNIT_NOFILE 524288
 #define UNIT_NICE (-10)
 #define UNIT_WATCHDOG_USEC 30000000ULL
@@ -94,6 +105,9 @@ static int notify_fd = -1, listen_fd = -1, spawner_fd = -1;
 
 /* The keepalive pump: round robin, one byte per session per period. */
 static unsigned keepalive_sec;
+/* SWD_BENCH_IDLE: each fake sshd holds a pty; the idle limit is on. */
+static bool with_pty;
+static long pty_max_saved = -1;
 static uint64_t pump_at, pump_sent;
 static double pump_credit;
 static size_t pump_next;
@@ -130,6 +144,12 @@ static void cleanup(void) {
                 if (!sessions[i].exited)
                         waitpid(sessions[i].pid, NULL, 0);
         n_sessions = 0;
+        if (pty_max_saved >= 0) {
+                FILE *f = fopen("/proc/sys/kernel/pty/max", "we");
+                if (!f || fprintf(f, "%ld\n", pty_max_saved) < 0 || fclose(f) != 0)
+                        fprintf(stderr, "cannot put kernel.pty.max back to %ld\n", pty_max_saved);
+                pty_max_saved = -1;
+        }
         /* The tmpfs and what is in it go with our mount namespace. */
 }
 
@@ -171,6 +191,15 @@ static void child_main(int server_fd, int report_fd) {
                 _exit(1);
         }
         (void) close_range(5, ~0U, 0);
+        /* Like sshd's monitor, which keeps the master of each pty it
+         * allocated; the slave is root's, as the record's user is. */
+        if (with_pty) {
+                int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
+                        perror("child: pty");
+                        _exit(1);
+                }
+        }
         r = pam_start_confdir("swd-load", "root", &c, service_dir, &pamh);
         if (r == PAM_SUCCESS) {
                 (void) pam_set_item(pamh, PAM_RHOST, "127.0.0.1");
@@ -234,7 +263,7 @@ static long proc_status_kb(pid_t pid, const char *key) {
 /* The daemon's log, read as it grows: lines with MSG_WATCHED and MSG_ENDED. */
 static struct {
         off_t at;
-        size_t watched, ended;
+        size_t watched, ended, idle_warned, idle_ended;
         char part[4096];
         size_t n_part;
 } tail;
@@ -261,6 +290,8 @@ static void tail_read(void) {
                         if (timed && strstr(tail.part, MSG_STARTED) && strstr(tail.part, ">Started: "))
                                 tail.watched += strtoul(timed + strlen(" SESSIONS_TIMED="), NULL, 10);
                         tail.ended += strstr(tail.part, MSG_ENDED) != NULL;
+                        tail.idle_warned += strstr(tail.part, MSG_IDLE_WARNED) != NULL;
+                        tail.idle_ended += strstr(tail.part, MSG_IDLE_ENDED) != NULL;
                         tail.n_part = 0;
                 }
         }
@@ -357,11 +388,35 @@ static void wait_for(double seconds) {
         }
 }
 
-static void write_conf(unsigned timeout_sec) {
+static void write_conf_idle(unsigned timeout_sec, unsigned idle_sec, unsigned warn_sec) {
         FILE *f = fopen(conf, "we");
         if (!f || fprintf(f, "[Watchdog]\nInputTimeoutSec=%us\nKillGraceSec=%us\n", timeout_sec, GRACE_SEC) < 0 ||
+            (idle_sec > 0 && fprintf(f, "IdleTimeoutSec=%us\nIdleWarnSec=%us\n", idle_sec, warn_sec) < 0) ||
             fclose(f) != 0)
                 die("cannot write %s", conf);
+}
+
+static void write_conf(unsigned timeout_sec) {
+        write_conf_idle(timeout_sec, with_pty ? 900 : 0, 60);
+}
+
+/* N ptys, and some for the machine's own use. */
+static void raise_pty_max(unsigned long n) {
+        long max = -1, nr = -1;
+        FILE *f = fopen("/proc/sys/kernel/pty/max", "re"), *g = fopen("/proc/sys/kernel/pty/nr", "re");
+
+        if (!f || !g || fscanf(f, "%ld", &max) != 1 || fscanf(g, "%ld", &nr) != 1)
+                die("%s", "cannot read kernel.pty.max and kernel.pty.nr");
+        fclose(f);
+        fclose(g);
+        if ((unsigned long) max >= (unsigned long) nr + n + 256)
+                return;
+        if (!(f = fopen("/proc/sys/kernel/pty/max", "we")) || fprintf(f, "%lu\n", (unsigned long) nr + n + 256) < 0 ||
+            fclose(f) != 0)
+                die("cannot raise kernel.pty.max from %ld", max);
+        pty_max_saved = max;
+        printf("kernel.pty.max raised from %ld to %lu for the bench (put back at exit)\n", max,
+               (unsigned long) nr + n + 256);
 }
 
 static size_t alive_sessions(void) {
@@ -564,12 +619,21 @@ static double baseline(unsigned seconds, unsigned timeout, unsigned period, int 
         char script[1024];
         uint64_t t0;
 
-        snprintf(script, sizeof(script),
-                 "while :; do ss -Htin state established '( sport = :%d )' | "
-                 "awk -v lim=%u '/lastrcv:/ { if (match($0, /lastrcv:[0-9]+/) && "
-                 "substr($0, RSTART + 8, RLENGTH - 8) + 0 > lim) n++ } END { print n + 0 }' >/dev/null; "
-                 "sleep 1; done",
-                 port, timeout * 1000);
+        if (with_pty)
+                /* The idle policy's alternative: every terminal's atime,
+                 * once a second, the stale ones counted. */
+                snprintf(script, sizeof(script),
+                         "while :; do now=$(date +%%s); stat -c %%X /dev/pts/[0-9]* | "
+                         "awk -v now=$now -v lim=%u '$1 + lim < now { n++ } END { print n + 0 }' >/dev/null; "
+                         "sleep 1; done",
+                         900);
+        else
+                snprintf(script, sizeof(script),
+                         "while :; do ss -Htin state established '( sport = :%d )' | "
+                         "awk -v lim=%u '/lastrcv:/ { if (match($0, /lastrcv:[0-9]+/) && "
+                         "substr($0, RSTART + 8, RLENGTH - 8) + 0 > lim) n++ } END { print n + 0 }' >/dev/null; "
+                         "sleep 1; done",
+                         port, timeout * 1000);
         pump_set(period);
         baseline_pid = fork();
         if (baseline_pid < 0)
@@ -588,9 +652,9 @@ static double baseline(unsigned seconds, unsigned timeout, unsigned period, int 
         uint64_t cpu = proc_cpu_us(baseline_pid, true);
         kill(-baseline_pid, SIGKILL);
         stop_pid(&baseline_pid, SIGKILL);
-        printf("baseline %us (a shell loop: ss -tin once a second, InputTimeoutSec=%us): CPU %.1f ms (%.3f%% of "
+        printf("baseline %us (a shell loop: %s once a second, InputTimeoutSec=%us): CPU %.1f ms (%.3f%% of "
                "one core, %.1f ms per minute)\n",
-               seconds, timeout, cpu / 1000.0, (double) cpu / (seconds * 1e6) * 100.0, cpu / 1000.0 * 60 / seconds);
+               seconds, with_pty ? "stat of every pty's atime" : "ss -tin", timeout, cpu / 1000.0, (double) cpu / (seconds * 1e6) * 100.0, cpu / 1000.0 * 60 / seconds);
         fflush(stdout);
         return (double) cpu / seconds;
 }
@@ -648,6 +712,54 @@ static bool silent_at_once(unsigned timeout) {
         fflush(stdout);
         free(lateness);
         return k == n && late == 0 && early == 0;
+}
+
+/* IdleTimeoutSec=20s, IdleWarnSec=10s by a reload, keepalives going on:
+ * every pty is older than that, so all are warned at the reload (a late
+ * warning: the whole 10 s to answer) and ended 10 s later. Each must be
+ * ended (its process gone) within KillGraceSec + 1 s of that. */
+static bool idle_at_once(void) {
+        size_t n = alive_sessions(), k = 0, late = 0, early = 0, w0 = tail.idle_warned, e0 = tail.idle_ended;
+        uint64_t *lateness = calloc(n ?: 1, sizeof(uint64_t)), limit = (GRACE_SEC + 1) * 1000000ULL;
+        uint64_t cpu0 = proc_cpu_us(daemon_pid, false), t, warned_at = 0;
+
+        if (!lateness)
+                die("%s", "out of memory");
+        pump_set(5);
+        write_conf_idle(900, 20, 10);
+        t = now_us();
+        kill(daemon_pid, SIGHUP);
+        while (alive_sessions() > 0 && now_us() - t < 120 * 1000000ULL) {
+                tick();
+                if (!warned_at && tail.idle_warned - w0 >= n)
+                        warned_at = now_us();
+                usleep(2000);
+        }
+        for (size_t i = 0; i < n_sessions; i++) {
+                Session *s = &sessions[i];
+                /* Warned after the SIGHUP, ended 10 s after its warning. */
+                uint64_t deadline = t + 10 * 1000000ULL;
+                if (!s->exited || s->exited < t)
+                        continue;
+                early += s->exited < deadline;
+                lateness[k] = s->exited > deadline ? s->exited - deadline : 0;
+                late += lateness[k] > limit + (warned_at ? warned_at - t : 0);
+                k++;
+        }
+        qsort(lateness, k, sizeof(uint64_t), cmp_u64);
+        printf("idle at once: %zu sessions, IdleTimeoutSec=20s IdleWarnSec=10s by a reload: %zu warned (all %.2f s "
+               "after SIGHUP), %zu ended idle, %zu still alive; after SIGHUP + 10 s: median %llu ms, p99 %llu ms, "
+               "max %llu ms; %zu before it, %zu later than the last warning + %llu ms; daemon CPU %llu ms, peak RSS "
+               "%ld kB\n",
+               n, tail.idle_warned - w0, warned_at ? (warned_at - t) / 1e6 : -1.0, tail.idle_ended - e0,
+               alive_sessions(), k ? (unsigned long long) lateness[k / 2] / 1000 : 0,
+               k ? (unsigned long long) lateness[k * 99 / 100] / 1000 : 0,
+               k ? (unsigned long long) lateness[k - 1] / 1000 : 0, early, late, (unsigned long long) limit / 1000,
+               (unsigned long long) (proc_cpu_us(daemon_pid, false) - cpu0) / 1000,
+               proc_status_kb(daemon_pid, "VmHWM:"));
+        fflush(stdout);
+        free(lateness);
+        return k == n && late == 0 && early == 0 && tail.idle_ended - e0 == n;
 }
 
 static void setup_root(void) {
@@ -732,8 +844,13 @@ static int run_scale(unsigned long n, unsigned seconds) {
         startup_report("restart", tail.watched);
         wait_for(2);
 
-        printf("== all %zu silent at once ==\n", alive_sessions());
-        ok = silent_at_once(10);
+        if (with_pty) {
+                printf("== all %zu idle at once ==\n", alive_sessions());
+                ok = idle_at_once();
+        } else {
+                printf("== all %zu silent at once ==\n", alive_sessions());
+                ok = silent_at_once(10);
+        }
         notify_read();
         printf("watchdog: %llu pings, the longest gap %.2f s (WatchdogSec=%llus)%s\n", (unsigned long long) pings,
                max_ping_gap / 1e6, UNIT_WATCHDOG_USEC / 1000000, daemon_pid > 0 ? "" : "; the daemon is gone");
@@ -777,6 +894,9 @@ int main(int argc, char **argv) {
         }
         daemon_path = a[1];
         n = strtoul(a[2], NULL, 10);
+        with_pty = getenv("SWD_BENCH_IDLE") && strcmp(getenv("SWD_BENCH_IDLE"), "1") == 0;
+        if (with_pty)
+                raise_pty_max(n);
 
         /* One fd per session here (its client end), and a few. */
         if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max < n + 64)

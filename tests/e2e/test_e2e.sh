@@ -452,8 +452,9 @@ idle_open() { # NAME COMMAND...: a keepalive pty session, ready -> NAME_SID
 }
 idle_open I --
 session_send I $'tty\n'
-wait_until 5 "I's terminal name" grep -q '^/dev/pts/[0-9]' "$I_OUT"
-I_TTY=$(grep -o '^/dev/pts/[0-9]*' "$I_OUT" | head -1)
+# (bash's bracketed-paste escapes may come first on the line)
+wait_until 5 "I's terminal name" grep -aq '/dev/pts/[0-9]' "$I_OUT"
+I_TTY=$(grep -ao '/dev/pts/[0-9]*' "$I_OUT" | head -1)
 idle_open W --
 idle_open Y -- bash --norc --noprofile -i
 idle_open P -- sh -c 'read x; echo up-$((6*7)); while :; do echo tick; sleep 1; done'

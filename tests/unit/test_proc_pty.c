@@ -39,7 +39,7 @@ static void test_fdinfo(void **state) {
 
 static void test_fake_tree(void **state) {
         char *root = tmp_tree_new();
-        uint32_t *v = NULL;
+        PtyMaster *v = NULL;
         size_t n = 99;
 
         tmp_tree_symlink(root, "42/fd/0", "/dev/null");
@@ -53,7 +53,9 @@ static void test_fake_tree(void **state) {
         tmp_tree_write(root, "42/fdinfo/8", PTMX_FDINFO(0));
         assert_int_equal(proc_pty_masters(root, 42, &v, &n), 0);
         assert_int_equal(n, 2);
-        assert_true((v[0] == 0 && v[1] == 5) || (v[0] == 5 && v[1] == 0));
+        assert_true((v[0].index == 0 && v[1].index == 5) || (v[0].index == 5 && v[1].index == 0));
+        for (size_t i = 0; i < 2; i++)
+                assert_true(v[i].index == 5 ? v[i].fd == 7 : v[i].fd == 3 || v[i].fd == 8);
         free(v);
 
         /* None: NULL, 0. */
@@ -82,7 +84,7 @@ static void test_fake_tree(void **state) {
 
 /* Our own pty, through the real /proc. */
 static void test_real_pty(void **state) {
-        uint32_t *v = NULL;
+        PtyMaster *v = NULL;
         size_t n = 0;
         int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
         unsigned index;
@@ -93,7 +95,7 @@ static void test_real_pty(void **state) {
         assert_int_equal(proc_pty_masters(NULL, getpid(), &v, &n), 0);
         bool found = false;
         for (size_t i = 0; i < n; i++)
-                found = found || v[i] == index;
+                found = found || (v[i].index == index && v[i].fd == fd);
         assert_true(found);
         free(v);
         close(fd);

@@ -17,13 +17,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "fake_proc.h"
 #include "idle_time.h"
+#include "proc.h"
 #include "terminals.h"
 
 #define S UINT64_C(1000000)
@@ -104,53 +108,70 @@ static void test_look(void **state) {
         free(root);
 }
 
-/* The warning, to a pty of our own reached through a fake monitor whose
- * root is "/". */
+/* The warning goes through the monitor's own master: here the monitor
+ * is this process, holding a pty it opened. */
 static void test_write(void **state) {
-        char *root = tmp_tree_new(), buf[256], rel[64];
-        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        char buf[256];
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), err;
         unsigned index;
         struct stat st;
+        ProcStat self;
 
         if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
                 skip();
         assert_int_equal(sscanf(ptsname(master), "/dev/pts/%u", &index), 1);
         assert_int_equal(stat(ptsname(master), &st), 0);
-        int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC); /* keeps the pty open */
+        int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC); /* the session's shell */
         assert_true(slave >= 0);
-        tmp_tree_symlink(root, "42/root", "/");
-        TerminalSeen seen = { .index = index };
+        /* The monitor: a child holding the same descriptors (the daemon
+         * never opens a pidfd of itself). */
+        pid_t child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+                /* Gone with the test, even when an assertion ends it. */
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() == 1)
+                        _exit(0);
+                for (;;)
+                        pause();
+        }
+        assert_int_equal(proc_stat_read(NULL, child, &self), 0);
+        ProcRef mon = { .pid = child, .starttime = self.starttime };
+        TerminalSeen seen = { .index = index, .master_fd = master };
 
-        assert_int_equal(terminals_write(root, 42, st.st_uid, &seen, 1, "idle\r\n"), 1);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "idle\r\n", &err), 1);
+        assert_int_equal(err, 0);
         ssize_t k = read(master, buf, sizeof(buf) - 1);
         assert_true(k > 0);
         buf[k] = '\0';
         assert_non_null(strstr(buf, "idle"));
 
         /* Not the owner: nothing written. */
-        assert_int_equal(terminals_write(root, 42, st.st_uid + 1, &seen, 1, "no\r\n"), 0);
-        /* A regular file where the terminal should be: never written. */
-        char *fake = tmp_tree_new();
-        snprintf(rel, sizeof(rel), "43/root/dev/pts/%u", index);
-        tmp_tree_write(fake, rel, "");
-        assert_int_equal(terminals_write(fake, 43, st.st_uid, &seen, 1, "no\r\n"), 0);
-        snprintf(buf, sizeof(buf), "%s/%s", fake, rel);
-        assert_int_equal(stat(buf, &st), 0);
-        assert_int_equal(st.st_size, 0);
-        /* A symlink there is not followed. */
-        snprintf(rel, sizeof(rel), "44/root/dev/pts/%u", index);
-        tmp_tree_symlink(fake, rel, ptsname(master));
-        assert_int_equal(terminals_write(fake, 44, getuid(), &seen, 1, "no\r\n"), 0);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid + 1, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(err, -EPERM);
+        /* The descriptor is no master of that terminal (closed and reused,
+         * or another pty, or not open at all): nothing written. */
+        seen.master_fd = slave;
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        seen.master_fd = 1000;
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(err, -EBADF);
+        seen = (TerminalSeen) { .index = index + 1, .master_fd = master };
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(err, -ENOTTY);
+        /* Another process under the monitor's PID: nothing at all. */
+        seen.index = index;
+        mon.starttime++;
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(err, -ESRCH);
 
         int fl = fcntl(master, F_GETFL);
         assert_int_equal(fcntl(master, F_SETFL, fl | O_NONBLOCK), 0);
         assert_true(read(master, buf, sizeof(buf)) < 0 && errno == EAGAIN);
+        assert_int_equal(kill(child, SIGKILL), 0);
+        assert_int_equal(waitpid(child, NULL, 0), child);
         close(slave);
         close(master);
-        tmp_tree_remove(fake);
-        free(fake);
-        tmp_tree_remove(root);
-        free(root);
 }
 
 int main(void) {
