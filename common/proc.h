@@ -115,6 +115,14 @@ int proc_tcp_socket_inodes(const char *proc_root, pid_t pid, uint64_t **ret, siz
 int socket_link_inode(const char *link, uint64_t *ret);
 
 /* Strict decimal parsers: no sign, no spaces, no trailing garbage, no overflow. */
+/* Calls cb(fd, target) for each of PID's descriptors, target being what
+ * its /proc/PID/fd link says; links of PROC_FD_TARGET_MAX - 1 bytes or
+ * more (long paths: never a socket, pipe or pty master) are left out, and
+ * so are descriptors closed meanwhile. cb returns 0 to go on, anything
+ * else to stop with it; -ENOENT when the process is gone. */
+#define PROC_FD_TARGET_MAX 64
+typedef int (*proc_fd_cb)(int fd, const char *target, void *userdata);
+int proc_fd_links(const char *proc_root, pid_t pid, proc_fd_cb cb, void *userdata);
 /* A pty master among PID's descriptors: its number there, and the
  * terminal's (N of /dev/pts/N). */
 typedef struct PtyMaster {

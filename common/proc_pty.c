@@ -8,9 +8,9 @@
  * fdinfo ("tty-index:"). */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,62 +81,45 @@ static int master_index(int fdinfo_dir, const char *fd_name, uint32_t *ret, bool
         return 0;
 }
 
-int proc_pty_masters(const char *proc_root, pid_t pid, PtyMaster **ret, size_t *ret_n) {
-        _cleanup_free_ char *fd_path = NULL, *info_path = NULL;
-        _cleanup_free_ PtyMaster *v = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_close_ int info_fd = -1;
-        size_t n = 0, allocated = 0;
+typedef struct Masters {
+        const char *info_path;  /* /proc/PID/fdinfo */
+        int info_fd;            /* opened at the first master */
+        PtyMaster *v;
+        size_t n, allocated;
+} Masters;
+
+static int master_cb(int fd, const char *target, void *userdata) {
+        Masters *m = userdata;
+        char name[16];
+        uint32_t index;
+        bool found;
         int r;
 
-        if ((r = proc_pid_path(proc_root, pid, "fd", &fd_path)) < 0 ||
-            (r = proc_pid_path(proc_root, pid, "fdinfo", &info_path)) < 0)
-                return r;
-        int dfd = open(fd_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
+        if (!link_is_ptmx(target))
+                return 0;
+        if (m->info_fd < 0 && (m->info_fd = open(m->info_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return negative_errno();
-        d = fdopendir(dfd);
-        if (!d) {
-                r = negative_errno();
-                safe_close(dfd);
+        snprintf(name, sizeof(name), "%d", fd);
+        r = master_index(m->info_fd, name, &index, &found);
+        if (r < 0 || !found)
+                return r;
+        return append_master(&m->v, &m->n, &m->allocated, fd, index);
+}
+
+int proc_pty_masters(const char *proc_root, pid_t pid, PtyMaster **ret, size_t *ret_n) {
+        _cleanup_free_ char *info_path = NULL;
+        int r = proc_pid_path(proc_root, pid, "fdinfo", &info_path);
+
+        if (r < 0)
+                return r;
+        Masters m = { .info_path = info_path, .info_fd = -1 };
+        r = proc_fd_links(proc_root, pid, master_cb, &m);
+        safe_close(m.info_fd);
+        if (r < 0) {
+                free(m.v);
                 return r;
         }
-        for (;;) {
-                char target[32]; /* "/dev/pts/ptmx" fits; longer links are no masters */
-                struct dirent *de;
-                pid_t fd;
-
-                errno = 0;
-                de = readdir(d);
-                if (!de) {
-                        if (errno != 0)
-                                return negative_errno();
-                        break;
-                }
-                if (de->d_name[0] == '.' || parse_pid(de->d_name, &fd) < 0)
-                        continue;
-                ssize_t k = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
-                if (k < 0) {
-                        if (errno == ENOENT) /* closed while we looked */
-                                continue;
-                        return negative_errno();
-                }
-                if ((size_t) k >= sizeof(target) - 1)
-                        continue;
-                target[k] = '\0';
-                if (!link_is_ptmx(target))
-                        continue;
-                if (info_fd < 0 && (info_fd = open(info_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-                        return negative_errno();
-                uint32_t index;
-                bool found;
-                r = master_index(info_fd, de->d_name, &index, &found);
-                if (r < 0)
-                        return r;
-                if (found && (r = append_master(&v, &n, &allocated, (int) fd, index)) < 0)
-                        return r;
-        }
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
+        *ret = m.v;
+        *ret_n = m.n;
         return 0;
 }

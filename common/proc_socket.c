@@ -46,56 +46,26 @@ static int append_u64(uint64_t **array, size_t *n, size_t *allocated, uint64_t v
         return 0;
 }
 
+typedef struct SocketFds {
+        int (*cb)(int fd, uint64_t inode, void *userdata);
+        void *userdata;
+} SocketFds;
+
+static int socket_link_cb(int fd, const char *target, void *userdata) {
+        SocketFds *s = userdata;
+        uint64_t inode;
+
+        if (socket_link_inode(target, &inode) < 0)
+                return 0;
+        return s->cb(fd, inode, s->userdata);
+}
+
 /* Calls cb(fd number, inode) for each socket among /proc/PID/fd; cb
  * returns 0 to go on, anything else to stop with it. */
 static int socket_fds(const char *proc_root, pid_t pid, int (*cb)(int fd, uint64_t inode, void *userdata),
                       void *userdata) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        int r;
-
-        r = proc_pid_path(proc_root, pid, "fd", &path);
-        if (r < 0)
-                return r;
-        int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return negative_errno();
-        d = fdopendir(dfd);
-        if (!d) {
-                r = negative_errno();
-                safe_close(dfd);
-                return r;
-        }
-
-        for (;;) {
-                char target[64]; /* "socket:[<20 digits>]" fits; longer links are no sockets */
-                ssize_t k;
-                uint64_t inode;
-                int fd;
-
-                errno = 0;
-                de = readdir(d);
-                if (!de)
-                        return errno != 0 ? negative_errno() : 0;
-                if (de->d_name[0] == '.' || parse_pid(de->d_name, &fd) < 0)
-                        continue;
-
-                k = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
-                if (k < 0) {
-                        if (errno == ENOENT) /* closed while we looked */
-                                continue;
-                        return negative_errno();
-                }
-                if ((size_t) k >= sizeof(target) - 1)
-                        continue;
-                target[k] = '\0';
-                if (socket_link_inode(target, &inode) < 0)
-                        continue;
-                r = cb(fd, inode, userdata);
-                if (r != 0)
-                        return r;
-        }
+        SocketFds s = { .cb = cb, .userdata = userdata };
+        return proc_fd_links(proc_root, pid, socket_link_cb, &s);
 }
 
 typedef struct Inodes {

@@ -94,6 +94,7 @@ static void warn_user(Session *s, uint64_t idle, uint64_t left) {
         char a[TIME_SPAN_MAX], b[TIME_SPAN_MAX], text[2 * TIME_SPAN_MAX + 128];
         size_t told = 0;
         int error = 0;
+        const char *step = NULL;
 
         /* Whole seconds: the kernel's idle clock has no finer grain. Fixed
          * text, no escape sequences; \r\n also ends the line on a
@@ -106,22 +107,22 @@ static void warn_user(Session *s, uint64_t idle, uint64_t left) {
                 s->daemon->idle_warned_total++;
                 ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
                 told = terminals_write(s->daemon->proc_root, monitor, s->rec.uid, s->idle.terminals,
-                                       s->idle.n_terminals, text, &error);
+                                       s->idle.n_terminals, text, &error, &step);
         }
         session_fields(s, &f);
         fields_add(&f, "IDLE_USEC=%" PRIu64, idle);
         fields_add(&f, "IDLE_TIMEOUT_USEC=%" PRIu64, s->eff.idle_timeout_usec);
         fields_add(&f, "TERMINALS=%zu", s->idle.n_terminals);
         if (error < 0)
-                fields_add(&f, "WARNING_ERROR=%s", strerror(-error));
+                fields_add(&f, "WARNING_ERROR=%s: %s", step, strerror(-error));
         if (s->eff.dry_run)
                 log_struct(LOG_INFO, MESSAGE_ID_SESSION_IDLE_WARNED, f.v,
                            "Dry run: would warn %s: idle for %s, ending in %s", f.label, a, b);
         else
                 log_struct(told < s->idle.n_terminals ? LOG_WARNING : LOG_INFO, MESSAGE_ID_SESSION_IDLE_WARNED, f.v,
-                           "Warned %s on %zu of %zu terminals: idle for %s, ending in %s%s%s", f.label, told,
-                           s->idle.n_terminals, a, b, error < 0 ? "; not written: " : "",
-                           error < 0 ? strerror(-error) : "");
+                           "Warned %s on %zu of %zu terminals: idle for %s, ending in %s%s%s%s%s", f.label, told,
+                           s->idle.n_terminals, a, b, error < 0 ? "; not written: " : "", error < 0 ? step : "",
+                           error < 0 ? ": " : "", error < 0 ? strerror(-error) : "");
 }
 
 static void report_dry_run(Session *s, uint64_t idle) {

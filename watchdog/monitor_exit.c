@@ -83,7 +83,14 @@ static void hold_connection(Session *s, int pidfd) {
                 return;
         s->connection = (int) syscall(SYS_pidfd_getfd, pidfd, n, 0);
         if (s->connection < 0) {
-                log_debug("Session %s: cannot hold its connection: %m", s->name);
+                /* Refused (a seccomp filter, no CAP_SYS_PTRACE) is worth
+                 * saying: it lasts. A monitor that just exited is not. */
+                if (errno == EPERM || errno == EACCES || errno == ENOSYS)
+                        log_warning("Session %s: cannot hold its connection (pidfd_getfd: %m): when its sshd exits, "
+                                    "a dead client cannot be told from a logout",
+                                    s->name);
+                else
+                        log_debug("Session %s: cannot hold its connection: %m", s->name);
                 s->connection = -1;
         }
 }

@@ -109,22 +109,26 @@ int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t m
 
 /* A descriptor of the slave of the monitor's master `fd`, if that is
  * still the master of terminal `index` and the slave is the user's. */
-static int open_slave(int pidfd, const TerminalSeen *t, uid_t uid) {
+static int open_slave(int pidfd, const TerminalSeen *t, uid_t uid, const char **ret_step) {
         _cleanup_close_ int master = (int) syscall(SYS_pidfd_getfd, pidfd, t->master_fd, 0);
         unsigned index;
         struct stat st;
         int fd;
 
+        *ret_step = "pidfd_getfd";
         if (master < 0)
                 return negative_errno();
+        *ret_step = "TIOCGPTN";
         if (ioctl(master, TIOCGPTN, &index) < 0 || index != t->index)
                 return -ENOTTY; /* closed and reused for something else */
         /* O_NOCTTY: a root daemon never takes a user's terminal as its
          * own; O_NONBLOCK: a full or stopped terminal costs us this line,
          * not the event loop. */
+        *ret_step = "TIOCGPTPEER";
         fd = ioctl(master, TIOCGPTPEER, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
+        *ret_step = "not the user's terminal";
         if (fstat(fd, &st) < 0 || !slave_is_ours(&st, t->index, uid)) {
                 safe_close(fd);
                 return -EPERM;
@@ -133,24 +137,28 @@ static int open_slave(int pidfd, const TerminalSeen *t, uid_t uid) {
 }
 
 size_t terminals_write(const char *proc_root, ProcRef monitor, uid_t uid, const TerminalSeen *seen, size_t n,
-                       const char *text, int *ret_error) {
+                       const char *text, int *ret_error, const char **ret_step) {
         _cleanup_close_ int pidfd = pidfd_open_checked(proc_root, monitor.pid, monitor.starttime, NULL);
         size_t written = 0, len = strlen(text);
 
         *ret_error = 0;
+        *ret_step = "pidfd_open";
         if (pidfd < 0) {
                 *ret_error = pidfd;
                 return 0;
         }
         for (size_t i = 0; i < n; i++) {
-                _cleanup_close_ int fd = open_slave(pidfd, &seen[i], uid);
+                const char *step;
+                _cleanup_close_ int fd = open_slave(pidfd, &seen[i], uid, &step);
                 if (fd < 0) {
                         *ret_error = fd;
+                        *ret_step = step;
                         continue;
                 }
-                if (write(fd, text, len) < 0)
+                if (write(fd, text, len) < 0) {
                         *ret_error = negative_errno();
-                else
+                        *ret_step = "write";
+                } else
                         written++;
         }
         return written;

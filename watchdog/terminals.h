@@ -32,6 +32,7 @@ int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t m
  * (TIOCGPTPEER), checked to be owned by uid. No path is looked up, so
  * nothing can be put in the way, and neither the terminal's mode (mesg n)
  * nor the unit's device policy stands between the warning and the user.
- * How many took it; *ret_error: the last failure, 0 when none. */
+ * How many took it; *ret_error: the last failure, 0 when none, and
+ * *ret_step the step that failed. */
 size_t terminals_write(const char *proc_root, ProcRef monitor, uid_t uid, const TerminalSeen *seen, size_t n,
-                       const char *text, int *ret_error);
+                       const char *text, int *ret_error, const char **ret_step);

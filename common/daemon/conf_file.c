@@ -456,6 +456,22 @@ static bool strv_contains(char *const *v, size_t n, const char *s) {
         return false;
 }
 
+/* What one [User:] or [Group:] section sets, over what came before. */
+static void apply_section(const Limits *l, const char *kind, const char *name, Effective *ret) {
+        if (l->has_input_timeout) {
+                ret->input_timeout_usec = l->input_timeout_usec;
+                snprintf(ret->source, sizeof(ret->source), "[%s:%s]", kind, name);
+        }
+        if (l->has_kill_grace)
+                ret->kill_grace_usec = l->kill_grace_usec;
+        if (l->has_idle_timeout) {
+                ret->idle_timeout_usec = l->idle_timeout_usec;
+                snprintf(ret->idle_source, sizeof(ret->idle_source), "[%s:%s]", kind, name);
+        }
+        if (l->has_idle_warn)
+                ret->idle_warn_usec = l->idle_warn_usec;
+}
+
 void config_resolve(const Config *c, const char *user, char *const *groups, size_t n_groups, Effective *ret) {
         const ConfigSection *u = NULL, *g = NULL;
 
@@ -480,32 +496,12 @@ void config_resolve(const Config *c, const char *user, char *const *groups, size
                 if (strv_contains(groups, n_groups, c->groups[i].name))
                         g = &c->groups[i];
 
-        /* Key by key: a [User:] section that sets only the timeout still
-         * takes its group's or the default grace. */
-        if (g && g->limits.has_input_timeout) {
-                ret->input_timeout_usec = g->limits.input_timeout_usec;
-                snprintf(ret->source, sizeof(ret->source), "[Group:%s]", g->name);
-        }
-        if (g && g->limits.has_kill_grace)
-                ret->kill_grace_usec = g->limits.kill_grace_usec;
-        if (u && u->limits.has_input_timeout) {
-                ret->input_timeout_usec = u->limits.input_timeout_usec;
-                snprintf(ret->source, sizeof(ret->source), "[User:%s]", u->name);
-        }
-        if (u && u->limits.has_kill_grace)
-                ret->kill_grace_usec = u->limits.kill_grace_usec;
-        if (g && g->limits.has_idle_timeout) {
-                ret->idle_timeout_usec = g->limits.idle_timeout_usec;
-                snprintf(ret->idle_source, sizeof(ret->idle_source), "[Group:%s]", g->name);
-        }
-        if (g && g->limits.has_idle_warn)
-                ret->idle_warn_usec = g->limits.idle_warn_usec;
-        if (u && u->limits.has_idle_timeout) {
-                ret->idle_timeout_usec = u->limits.idle_timeout_usec;
-                snprintf(ret->idle_source, sizeof(ret->idle_source), "[User:%s]", u->name);
-        }
-        if (u && u->limits.has_idle_warn)
-                ret->idle_warn_usec = u->limits.idle_warn_usec;
+        /* Key by key, the group's first: a [User:] section that sets only
+         * the timeout still takes its group's or the default grace. */
+        if (g)
+                apply_section(&g->limits, "Group", g->name, ret);
+        if (u)
+                apply_section(&u->limits, "User", u->name, ret);
         /* A warning needs time to be answered, and a limit needs time
          * before it: never more than half the limit. */
         if (ret->idle_warn_usec > ret->idle_timeout_usec / 2)

@@ -113,6 +113,7 @@ static void test_look(void **state) {
 static void test_write(void **state) {
         char buf[256];
         int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), err;
+        const char *step;
         unsigned index;
         struct stat st;
         ProcStat self;
@@ -139,7 +140,7 @@ static void test_write(void **state) {
         ProcRef mon = { .pid = child, .starttime = self.starttime };
         TerminalSeen seen = { .index = index, .master_fd = master };
 
-        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "idle\r\n", &err), 1);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "idle\r\n", &err, &step), 1);
         assert_int_equal(err, 0);
         ssize_t k = read(master, buf, sizeof(buf) - 1);
         assert_true(k > 0);
@@ -147,22 +148,24 @@ static void test_write(void **state) {
         assert_non_null(strstr(buf, "idle"));
 
         /* Not the owner: nothing written. */
-        assert_int_equal(terminals_write(NULL, mon, st.st_uid + 1, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid + 1, &seen, 1, "no\r\n", &err, &step), 0);
         assert_int_equal(err, -EPERM);
+        assert_string_equal(step, "not the user's terminal");
         /* The descriptor is no master of that terminal (closed and reused,
          * or another pty, or not open at all): nothing written. */
         seen.master_fd = slave;
-        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err, &step), 0);
         seen.master_fd = 1000;
-        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err, &step), 0);
         assert_int_equal(err, -EBADF);
+        assert_string_equal(step, "pidfd_getfd");
         seen = (TerminalSeen) { .index = index + 1, .master_fd = master };
-        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err, &step), 0);
         assert_int_equal(err, -ENOTTY);
         /* Another process under the monitor's PID: nothing at all. */
         seen.index = index;
         mon.starttime++;
-        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err), 0);
+        assert_int_equal(terminals_write(NULL, mon, st.st_uid, &seen, 1, "no\r\n", &err, &step), 0);
         assert_int_equal(err, -ESRCH);
 
         int fl = fcntl(master, F_GETFL);
