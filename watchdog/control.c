@@ -128,20 +128,20 @@ static void put_daemon(Daemon *d, FILE *f, uint64_t now) {
 static void put_idle(Daemon *d, FILE *f, const Session *s, uint64_t now) {
         _cleanup_free_ TerminalSeen *seen = NULL;
         ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
-        size_t n = s->idle.n_terminals;
         const char *why;
 
         if (!idle_applies(s, &why)) {
                 put(f, "IDLE_RULE", why);
                 return;
         }
+        size_t n = s->idle->n_terminals;
         put_u64(f, "IDLE_LIMIT_USEC", s->eff.idle_timeout_usec);
         put_u64(f, "IDLE_WARN_USEC", s->eff.idle_warn_usec);
-        put(f, "IDLE_LIMIT_SOURCE", s->eff.idle_source);
+        put(f, "IDLE_LIMIT_SOURCE", s->idle->source);
         if (n > 0 && !(seen = calloc(n, sizeof(TerminalSeen))))
                 return;
         if (n > 0)
-                memcpy(seen, s->idle.terminals, n * sizeof(TerminalSeen));
+                memcpy(seen, s->idle->terminals, n * sizeof(TerminalSeen));
         if (terminals_look(d->proc_root, monitor, s->rec.uid, now, realtime_now(), &seen, &n) < 0 || n == 0) {
                 put(f, "IDLE_RULE", n == 0 ? "no terminal" : "applies");
                 return;
@@ -151,9 +151,9 @@ static void put_idle(Daemon *d, FILE *f, const Session *s, uint64_t now) {
                 if (seen[i].active > active)
                         active = seen[i].active;
         uint64_t idle = idle_usec(active, now), left = idle < s->eff.idle_timeout_usec ? s->eff.idle_timeout_usec - idle : 0;
-        bool warned = s->idle.warned_active != 0 && active <= s->idle.warned_active;
-        if (warned && queue_entry_queued(&s->idle.due))
-                left = s->idle.due.key > now ? s->idle.due.key - now : 0;
+        bool warned = s->idle->warned_active != 0 && active <= s->idle->warned_active;
+        if (warned && queue_entry_queued(&s->idle->due))
+                left = s->idle->due.key > now ? s->idle->due.key - now : 0;
         put(f, "IDLE_RULE", "applies");
         put_u64(f, "IDLE_TERMINALS", n);
         put_u64(f, "IDLE_USEC", idle);

@@ -33,10 +33,12 @@ bool idle_applies(const Session *s, const char **ret_why) {
                 why = "off";
         else if (s->eff.exempt)
                 why = "exempt";
+        else if (!s->idle)
+                why = "out of memory";
         else if (s->state != SESSION_WATCHING && s->state != SESSION_UNTIMED)
                 why = "not watched";
-        else if (s->idle.unseen)
-                why = s->idle.unseen;
+        else if (s->idle->unseen)
+                why = s->idle->unseen;
         if (ret_why)
                 *ret_why = why;
         return !why;
@@ -45,22 +47,26 @@ bool idle_applies(const Session *s, const char **ret_why) {
 static void set_next(Session *s, uint64_t t) {
         Daemon *d = s->daemon;
 
-        if (deadline_queue_set(&d->idle_deadlines, &s->idle.due, t) < 0)
+        if (!s->idle || deadline_queue_set(&d->idle_deadlines, &s->idle->due, t) < 0)
                 log_error("Session %s: out of memory; the idle limit is not applied to it", s->name);
 }
 
 static void forget(Session *s) {
-        deadline_queue_remove(&s->daemon->idle_deadlines, &s->idle.due);
-        free(s->idle.terminals);
-        s->idle.terminals = NULL;
-        s->idle.n_terminals = 0;
-        s->idle.active = s->idle.warned_active = s->idle.reported_active = 0;
+        if (!s->idle)
+                return;
+        deadline_queue_remove(&s->daemon->idle_deadlines, &s->idle->due);
+        free(s->idle->terminals);
+        s->idle->terminals = NULL;
+        s->idle->n_terminals = 0;
+        s->idle->active = s->idle->warned_active = s->idle->reported_active = 0;
 }
 
 void idle_watch_update(Session *s, uint64_t now) {
-        free(s->idle.unseen);
-        s->idle.unseen = NULL;
-        s->idle.failures = 0;
+        if (s->idle) {
+                free(s->idle->unseen);
+                s->idle->unseen = NULL;
+                s->idle->failures = 0;
+        }
         if (idle_applies(s, NULL))
                 set_next(s, now);
         else
@@ -68,9 +74,9 @@ void idle_watch_update(Session *s, uint64_t now) {
 }
 
 bool idle_watch_idle(const Session *s, uint64_t now, uint64_t *ret_idle) {
-        if (s->idle.active == 0)
+        if (!s->idle || s->idle->active == 0)
                 return false;
-        *ret_idle = idle_usec(s->idle.active, now);
+        *ret_idle = idle_usec(s->idle->active, now);
         return true;
 }
 
@@ -82,8 +88,8 @@ static void unseen(Session *s, int r) {
 
         snprintf(why, sizeof(why), "cannot see its terminals: %s", strerror(-r));
         forget(s);
-        free(s->idle.unseen);
-        s->idle.unseen = strdup(why);
+        free(s->idle->unseen);
+        s->idle->unseen = strdup(why);
         session_fields(s, &f);
         log_struct(LOG_WARNING, MESSAGE_ID_SESSION_IDLE_UNSEEN, f.v, "%s: IdleTimeoutSec= cannot apply: %s", f.label,
                    why);
@@ -106,22 +112,22 @@ static void warn_user(Session *s, uint64_t idle, uint64_t left) {
         if (!s->eff.dry_run) {
                 s->daemon->idle_warned_total++;
                 ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
-                told = terminals_write(s->daemon->proc_root, monitor, s->rec.uid, s->idle.terminals,
-                                       s->idle.n_terminals, text, &error, &step);
+                told = terminals_write(s->daemon->proc_root, monitor, s->rec.uid, s->idle->terminals,
+                                       s->idle->n_terminals, text, &error, &step);
         }
         session_fields(s, &f);
         fields_add(&f, "IDLE_USEC=%" PRIu64, idle);
         fields_add(&f, "IDLE_TIMEOUT_USEC=%" PRIu64, s->eff.idle_timeout_usec);
-        fields_add(&f, "TERMINALS=%zu", s->idle.n_terminals);
+        fields_add(&f, "TERMINALS=%zu", s->idle->n_terminals);
         if (error < 0)
                 fields_add(&f, "WARNING_ERROR=%s: %s", step, strerror(-error));
         if (s->eff.dry_run)
                 log_struct(LOG_INFO, MESSAGE_ID_SESSION_IDLE_WARNED, f.v,
                            "Dry run: would warn %s: idle for %s, ending in %s", f.label, a, b);
         else
-                log_struct(told < s->idle.n_terminals ? LOG_WARNING : LOG_INFO, MESSAGE_ID_SESSION_IDLE_WARNED, f.v,
+                log_struct(told < s->idle->n_terminals ? LOG_WARNING : LOG_INFO, MESSAGE_ID_SESSION_IDLE_WARNED, f.v,
                            "Warned %s on %zu of %zu terminals: idle for %s, ending in %s%s%s%s%s", f.label, told,
-                           s->idle.n_terminals, a, b, error < 0 ? "; not written: " : "", error < 0 ? step : "",
+                           s->idle->n_terminals, a, b, error < 0 ? "; not written: " : "", error < 0 ? step : "",
                            error < 0 ? ": " : "", error < 0 ? strerror(-error) : "");
 }
 
@@ -142,8 +148,8 @@ static bool look(Session *s, uint64_t now) {
         Daemon *d = s->daemon;
         ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
         uint64_t limit = s->eff.idle_timeout_usec, warn = s->eff.idle_warn_usec, next;
-        int r = terminals_look(d->proc_root, monitor, s->rec.uid, now, realtime_now(), &s->idle.terminals,
-                               &s->idle.n_terminals);
+        int r = terminals_look(d->proc_root, monitor, s->rec.uid, now, realtime_now(), &s->idle->terminals,
+                               &s->idle->n_terminals);
 
         if (r == -ESRCH) {
                 /* Its monitor is gone: the input check ends it or lets it go. */
@@ -155,52 +161,52 @@ static bool look(Session *s, uint64_t now) {
                 return false;
         }
         if (r < 0) {
-                if (s->idle.failures++ == 0)
+                if (s->idle->failures++ == 0)
                         log_warning_errno(r, "Session %s: cannot look at its terminals; trying again until it works",
                                           s->name);
-                set_next(s, now + retry_delay_usec(s->idle.failures));
+                set_next(s, now + retry_delay_usec(s->idle->failures));
                 return false;
         }
-        if (s->idle.failures > 0) {
-                log_info("Session %s: its terminals can be looked at again after %u tries", s->name, s->idle.failures);
-                s->idle.failures = 0;
+        if (s->idle->failures > 0) {
+                log_info("Session %s: its terminals can be looked at again after %u tries", s->name, s->idle->failures);
+                s->idle->failures = 0;
         }
-        s->idle.looked_at = now;
-        s->idle.active = 0;
-        for (size_t i = 0; i < s->idle.n_terminals; i++)
-                if (s->idle.terminals[i].active > s->idle.active)
-                        s->idle.active = s->idle.terminals[i].active;
-        if (s->idle.n_terminals == 0) {
+        s->idle->looked_at = now;
+        s->idle->active = 0;
+        for (size_t i = 0; i < s->idle->n_terminals; i++)
+                if (s->idle->terminals[i].active > s->idle->active)
+                        s->idle->active = s->idle->terminals[i].active;
+        if (s->idle->n_terminals == 0) {
                 /* Not subject while it has none. A pty opened later (a
                  * ControlMaster session) starts with its atime then, so
                  * its warning cannot be due before this look comes back. */
-                s->idle.warned_active = 0;
+                s->idle->warned_active = 0;
                 set_next(s, now + limit - warn);
                 return false;
         }
 
-        IdleFacts facts = { .active = s->idle.active, .now = now, .limit = limit, .warn = warn,
-                            .warned_active = s->idle.warned_active };
+        IdleFacts facts = { .active = s->idle->active, .now = now, .limit = limit, .warn = warn,
+                            .warned_active = s->idle->warned_active };
         switch (idle_verdict(&facts, &next)) {
         case IDLE_KEEP:
-                if (s->idle.warned_active != 0 && s->idle.active > s->idle.warned_active)
+                if (s->idle->warned_active != 0 && s->idle->active > s->idle->warned_active)
                         log_info("Session %s: its user typed after the warning; not ending it", s->name);
-                if (s->idle.active > s->idle.warned_active)
-                        s->idle.warned_active = 0;
+                if (s->idle->active > s->idle->warned_active)
+                        s->idle->warned_active = 0;
                 set_next(s, next);
                 return false;
         case IDLE_WARN:
-                s->idle.warned_active = s->idle.active;
-                warn_user(s, idle_usec(s->idle.active, now), next - now);
+                s->idle->warned_active = s->idle->active;
+                warn_user(s, idle_usec(s->idle->active, now), next - now);
                 set_next(s, next);
                 return false;
         case IDLE_END:
                 break;
         }
         if (s->eff.dry_run) {
-                if (s->idle.reported_active != s->idle.active)
-                        report_dry_run(s, idle_usec(s->idle.active, now));
-                s->idle.reported_active = s->idle.active;
+                if (s->idle->reported_active != s->idle->active)
+                        report_dry_run(s, idle_usec(s->idle->active, now));
+                s->idle->reported_active = s->idle->active;
                 set_next(s, now + limit);
                 return false;
         }
@@ -242,7 +248,7 @@ int idle_check_due(Daemon *d, uint64_t now) {
         if (!end || !names)
                 return log_error_errno(-ENOMEM, "Cannot look at idle sessions");
         for (ssize_t i = 0; i < n; i++) {
-                Session *s = container_of(due[i], Session, idle.due);
+                Session *s = container_of(due[i], IdleWatch, due)->session;
                 if (!idle_applies(s, NULL)) {
                         forget(s);
                         continue;
@@ -253,8 +259,8 @@ int idle_check_due(Daemon *d, uint64_t now) {
                                 set_next(s, now + retry_delay_usec(1));
                                 continue;
                         }
-                        deadline_queue_remove(&d->idle_deadlines, &s->idle.due);
-                        s->idle.ending = true;
+                        deadline_queue_remove(&d->idle_deadlines, &s->idle->due);
+                        s->idle->ending = true;
                         end[n_end++] = s;
                 }
         }
@@ -264,8 +270,8 @@ int idle_check_due(Daemon *d, uint64_t now) {
          * looked at again soon. */
         for (size_t i = 0; i < n_end; i++) {
                 Session *s = session_find(d, names[i]);
-                if (s && s->state != SESSION_ENDING && s->idle.ending) {
-                        s->idle.ending = false;
+                if (s && s->state != SESSION_ENDING && s->idle && s->idle->ending) {
+                        s->idle->ending = false;
                         set_next(s, now + retry_delay_usec(1));
                 }
                 free(names[i]);

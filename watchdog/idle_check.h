@@ -5,28 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "deadline_queue.h"
+#include "idle_watch.h"
 
 typedef struct Daemon Daemon;
 typedef struct Session Session;
-typedef struct TerminalSeen TerminalSeen;
 
-/* The idle-user policy's view of one session (docs/design.md, section 11).
- * A session is looked at when its user could first be due a warning or
- * the ending, never on a polling rate: once per IdleTimeoutSec -
- * IdleWarnSec of typing, not once per keystroke. */
-typedef struct IdleWatch {
-        QueueEntry due;           /* in Daemon.idle_deadlines while the policy looks at it */
-        TerminalSeen *terminals;  /* at the last look */
-        size_t n_terminals;
-        uint64_t active;          /* latest typing over them; 0: none at the last look */
-        uint64_t warned_active;   /* `active` when warned; 0: no warning in this idle spell */
-        uint64_t reported_active; /* dry run: `active` when "would end" was said */
-        uint64_t looked_at;       /* CLOCK_MONOTONIC of the last look; 0: none yet */
-        unsigned failures;        /* transient failures in a row */
-        bool ending;              /* the policy handed it to endings_begin(): ended as idle */
-        char *unseen;             /* why its terminals cannot be seen (logged once); NULL */
-} IdleWatch;
 
 /* Whether the policy applies to the session, from its state and limits;
  * when it does not, why not in *ret_why ("off", "exempt", ...). */

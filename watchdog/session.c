@@ -75,11 +75,7 @@ void session_free(Session *s) {
         if (!s)
                 return;
         sd_event_source_disable_unref(s->monitor_exit);
-        /* Its idle view: out of the idle queue, its terminals freed. */
-        if (s->daemon)
-                deadline_queue_remove(&s->daemon->idle_deadlines, &s->idle.due);
-        free(s->idle.terminals);
-        free(s->idle.unseen);
+        idle_watch_free(s->daemon, s->idle);
         safe_close(s->connection);
         session_record_done(&s->rec);
         free(s->account);
@@ -102,6 +98,14 @@ int session_resolve_limits(Daemon *d, Session *s, AccountCache *cache) {
         s->account = name;
         config_resolve(&d->config, s->account, a->groups, a->n_groups, &s->eff);
         s->has_limits = true;
+        if (s->eff.idle_timeout_usec == 0 || s->eff.exempt) {
+                idle_watch_free(d, s->idle);
+                s->idle = NULL;
+                return 0;
+        }
+        if (!s->idle && !(s->idle = idle_watch_new(s)))
+                return -ENOMEM;
+        config_idle_source(&d->config, s->account, a->groups, a->n_groups, s->idle->source, sizeof(s->idle->source));
         return 0;
 }
 
@@ -150,7 +154,6 @@ Session *session_new(Daemon *d, const char *name) {
         s->connection = -1;
         s->rec = SESSION_RECORD_NULL;
         s->due = (QueueEntry) QUEUE_ENTRY_INIT;
-        s->idle.due = (QueueEntry) QUEUE_ENTRY_INIT;
         s->name = strdup(name);
         p = reallocarray(d->sessions, d->n_sessions + 1, sizeof(Session *));
         if (p)

@@ -51,7 +51,7 @@ typedef struct Session {
         int connection;           /* registered sessions: our own descriptor of the monitor's connection,
                                    * to read how it ended when the monitor exits; -1: none */
         uint64_t dry_run_bytes;
-        IdleWatch idle;           /* the idle-user policy's view (IdleTimeoutSec=) */
+        IdleWatch *idle;          /* the idle-user policy's view; NULL unless its limits have one */
 } Session;
 
 Session *session_find(Daemon *d, const char *name);

@@ -28,7 +28,7 @@ Verdict verdict_to_end(const Session *s, bool monitor_alive, EndingReason *ret_r
         if (s->rec.closed_usec != 0)
                 reason = ENDING_CLOSED;
         else if (monitor_alive)
-                reason = s->idle.ending ? ENDING_IDLE : ENDING_SILENT;
+                reason = s->idle && s->idle->ending ? ENDING_IDLE : ENDING_SILENT;
         else if (s->rec.registered)
                 return VERDICT_REGISTERED_CLOSED;
         else

@@ -464,16 +464,42 @@ static void apply_section(const Limits *l, const char *kind, const char *name, E
         }
         if (l->has_kill_grace)
                 ret->kill_grace_usec = l->kill_grace_usec;
-        if (l->has_idle_timeout) {
+        if (l->has_idle_timeout)
                 ret->idle_timeout_usec = l->idle_timeout_usec;
-                snprintf(ret->idle_source, sizeof(ret->idle_source), "[%s:%s]", kind, name);
-        }
         if (l->has_idle_warn)
                 ret->idle_warn_usec = l->idle_warn_usec;
 }
 
-void config_resolve(const Config *c, const char *user, char *const *groups, size_t n_groups, Effective *ret) {
+/* The user's own section and the first matching group's, or NULL. */
+static void find_sections(const Config *c, const char *user, char *const *groups, size_t n_groups,
+                          const ConfigSection **ret_u, const ConfigSection **ret_g) {
         const ConfigSection *u = NULL, *g = NULL;
+
+        for (size_t i = 0; i < c->n_users && !u; i++)
+                if (strcmp(c->users[i].name, user) == 0)
+                        u = &c->users[i];
+        for (size_t i = 0; i < c->n_groups && !g; i++)
+                if (strv_contains(groups, n_groups, c->groups[i].name))
+                        g = &c->groups[i];
+        *ret_u = u;
+        *ret_g = g;
+}
+
+void config_idle_source(const Config *c, const char *user, char *const *groups, size_t n_groups, char *buf,
+                        size_t size) {
+        const ConfigSection *u, *g;
+
+        find_sections(c, user, groups, n_groups, &u, &g);
+        if (u && u->limits.has_idle_timeout)
+                snprintf(buf, size, "[User:%s]", u->name);
+        else if (g && g->limits.has_idle_timeout)
+                snprintf(buf, size, "[Group:%s]", g->name);
+        else
+                snprintf(buf, size, "[Watchdog]");
+}
+
+void config_resolve(const Config *c, const char *user, char *const *groups, size_t n_groups, Effective *ret) {
+        const ConfigSection *u, *g;
 
         *ret = (Effective) {
                 .input_timeout_usec = c->watchdog.input_timeout_usec,
@@ -483,19 +509,12 @@ void config_resolve(const Config *c, const char *user, char *const *groups, size
                 .dry_run = c->dry_run,
         };
         snprintf(ret->source, sizeof(ret->source), "[Watchdog]");
-        snprintf(ret->idle_source, sizeof(ret->idle_source), "[Watchdog]");
 
         ret->exempt = strv_contains(c->exempt_users, c->n_exempt_users, user);
         for (size_t i = 0; i < n_groups && !ret->exempt; i++)
                 ret->exempt = strv_contains(c->exempt_groups, c->n_exempt_groups, groups[i]);
 
-        for (size_t i = 0; i < c->n_users && !u; i++)
-                if (strcmp(c->users[i].name, user) == 0)
-                        u = &c->users[i];
-        for (size_t i = 0; i < c->n_groups && !g; i++)
-                if (strv_contains(groups, n_groups, c->groups[i].name))
-                        g = &c->groups[i];
-
+        find_sections(c, user, groups, n_groups, &u, &g);
         /* Key by key, the group's first: a [User:] section that sets only
          * the timeout still takes its group's or the default grace. */
         if (g)

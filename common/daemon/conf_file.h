@@ -68,7 +68,6 @@ typedef struct Effective {
         bool dry_run;
         bool exempt;
         char source[272];   /* "[Watchdog]", "[User:alice]", "[Group:x]": where the timeout came from */
-        char idle_source[272]; /* the same for IdleTimeoutSec= */
 } Effective;
 
 void config_init(Config *c);
@@ -85,6 +84,12 @@ int config_parse_text(Config *c, const char *text, const char *file_name, char *
 /* [User:NAME] > first matching [Group:NAME] > [Watchdog]. groups are the
  * names of the user's groups (primary first). */
 void config_resolve(const Config *c, const char *user, char *const *groups, size_t n_groups, Effective *ret);
+
+/* Where IdleTimeoutSec= came from for that user, "[Watchdog]",
+ * "[User:alice]", "[Group:x]" (apart from Effective: only sessions under
+ * the idle limit keep it). */
+void config_idle_source(const Config *c, const char *user, char *const *groups, size_t n_groups, char *buf,
+                        size_t size);
 
 /* The effective settings per section, like `sshd -T`. */
 void config_print(const Config *c, FILE *f);

@@ -193,7 +193,7 @@ static void test_bounds(void **state) {
 static void test_idle_limits(void **state) {
         Config c;
         Effective e;
-        char *ops[] = { "ops" }, *dev[] = { "dev" };
+        char *ops[] = { "ops" }, *dev[] = { "dev" }, src[300];
 
         config_init(&c);
         config_resolve(&c, "x", NULL, 0, &e);
@@ -207,10 +207,12 @@ static void test_idle_limits(void **state) {
         config_resolve(&c, "x", NULL, 0, &e);
         assert_int_equal(e.idle_timeout_usec, 15 * USEC_PER_MINUTE);
         assert_int_equal(e.idle_warn_usec, 60 * USEC_PER_SEC);
-        assert_string_equal(e.idle_source, "[Watchdog]");
+        config_idle_source(&c, "x", NULL, 0, src, sizeof(src));
+        assert_string_equal(src, "[Watchdog]");
         config_resolve(&c, "y", ops, 1, &e);
         assert_int_equal(e.idle_timeout_usec, 0);
-        assert_string_equal(e.idle_source, "[Group:ops]");
+        config_idle_source(&c, "y", ops, 1, src, sizeof(src));
+        assert_string_equal(src, "[Group:ops]");
         assert_string_equal(e.source, "[Watchdog]");
         config_resolve(&c, "y", dev, 1, &e);
         assert_int_equal(e.idle_timeout_usec, 15 * USEC_PER_MINUTE);
@@ -218,7 +220,8 @@ static void test_idle_limits(void **state) {
         config_resolve(&c, "alice", dev, 1, &e);
         assert_int_equal(e.idle_timeout_usec, 30 * USEC_PER_SEC);
         assert_int_equal(e.idle_warn_usec, 15 * USEC_PER_SEC); /* half the limit */
-        assert_string_equal(e.idle_source, "[User:alice]");
+        config_idle_source(&c, "alice", dev, 1, src, sizeof(src));
+        assert_string_equal(src, "[User:alice]");
         config_done(&c);
 
         parse_bad("[Watchdog]\nIdleTimeoutSec=9s\n", "t.conf:2: IdleTimeoutSec=: at least 10s");

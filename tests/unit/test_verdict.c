@@ -63,7 +63,8 @@ static void test_to_end_reasons(void **state) {
         assert_int_equal(reason, ENDING_SSHD_GONE);
         /* Handed over by the idle-user policy: ended as idle; if its
          * monitor died meanwhile, what is left is cleaned up as usual. */
-        s.idle.ending = true;
+        IdleWatch w = { .ending = true };
+        s.idle = &w;
         assert_int_equal(verdict_to_end(&s, true, &reason), VERDICT_END);
         assert_int_equal(reason, ENDING_IDLE);
         assert_int_equal(verdict_to_end(&s, false, &reason), VERDICT_END);
@@ -72,7 +73,7 @@ static void test_to_end_reasons(void **state) {
         assert_int_equal(verdict_to_end(&s, true, &reason), VERDICT_END);
         assert_int_equal(reason, ENDING_IDLE);
         s.eff.input_timeout_usec = 60 * S;
-        s.idle.ending = false;
+        s.idle = NULL;
         /* close_session marked it closed on a silent client: whoever
          * noticed first, what it left is killed, monitor alive or not. */
         s.rec.closed_usec = 1;

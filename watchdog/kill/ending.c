@@ -153,8 +153,8 @@ static Ending *ending_new(Daemon *d, Session *s, EndingReason reason, uint64_t n
         e->bytes_received = s->sock.bytes_received;
         if (reason == ENDING_CLOSED)
                 e->silence_usec = e->rec.closed_silence_usec;
-        if (reason == ENDING_IDLE) {
-                e->idle_usec = idle_usec(s->idle.active, now);
+        if (reason == ENDING_IDLE && s->idle) {
+                e->idle_usec = idle_usec(s->idle->active, now);
                 e->idle_timeout_usec = s->eff.idle_timeout_usec;
         }
         e->kill_at = e->kill_due = kill_plan_first(reason, now, e->grace_usec, e->rec.closed_usec, realtime_now());
