@@ -10,14 +10,10 @@
 typedef struct Daemon Daemon;
 typedef struct Session Session;
 
-
 /* Whether the policy applies to the session, from its state and limits;
  * when it does not, why not in *ret_why ("off", "exempt", ...). */
 bool idle_applies(const Session *s, const char **ret_why);
 /* After its limits were (re)resolved: looked at now, or taken out. */
 void idle_watch_update(Session *s, uint64_t now);
-/* The idle time at now of a session the policy looks at; false when it
- * has no terminal (or was not looked at yet). */
-bool idle_watch_idle(const Session *s, uint64_t now, uint64_t *ret_idle);
 int idle_check_due(Daemon *d, uint64_t now);
 void idle_check_reschedule(Daemon *d);

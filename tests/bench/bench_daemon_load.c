@@ -814,7 +814,8 @@ static int run_scale(unsigned long n, unsigned seconds) {
         printf("== keepalive every 60 s, InputTimeoutSec=15min ==\n");
         double ka60 = steady(seconds, 900, 60);
 
-        printf("== baseline: ss -tin once a second over the same %zu connections ==\n", alive_sessions());
+        printf("== baseline: %s once a second over the same %zu sessions ==\n",
+               with_pty ? "a stat of every pty's atime" : "ss -tin", alive_sessions());
         double base = baseline(seconds, 900, 60, listen_port());
         ratio("keepalive every 60 s", ka60, base);
 
