@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -120,6 +121,14 @@ static void test_write(void **state) {
 
         if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
                 skip();
+        /* valgrind (3.19) knows no pidfd calls: the write path is tested
+         * without it. */
+        int probe = (int) syscall(SYS_pidfd_open, getpid(), 0);
+        if (probe < 0 && errno == ENOSYS) {
+                close(master);
+                skip();
+        }
+        close(probe);
         assert_int_equal(sscanf(ptsname(master), "/dev/pts/%u", &index), 1);
         assert_int_equal(stat(ptsname(master), &st), 0);
         int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC); /* the session's shell */
