@@ -146,10 +146,7 @@ static void put_idle(Daemon *d, FILE *f, const Session *s, uint64_t now) {
                 put(f, "IDLE_RULE", n == 0 ? "no terminal" : "applies");
                 return;
         }
-        uint64_t active = 0;
-        for (size_t i = 0; i < n; i++)
-                if (seen[i].active > active)
-                        active = seen[i].active;
+        uint64_t active = terminals_active(seen, n);
         uint64_t idle = idle_usec(active, now), left = idle < s->eff.idle_timeout_usec ? s->eff.idle_timeout_usec - idle : 0;
         bool warned = s->idle->warned_active != 0 && active <= s->idle->warned_active;
         if (warned && queue_entry_queued(&s->idle->due))

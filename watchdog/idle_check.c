@@ -172,10 +172,7 @@ static bool look(Session *s, uint64_t now) {
                 s->idle->failures = 0;
         }
         s->idle->looked_at = now;
-        s->idle->active = 0;
-        for (size_t i = 0; i < s->idle->n_terminals; i++)
-                if (s->idle->terminals[i].active > s->idle->active)
-                        s->idle->active = s->idle->terminals[i].active;
+        s->idle->active = terminals_active(s->idle->terminals, s->idle->n_terminals);
         if (s->idle->n_terminals == 0) {
                 /* Not subject while it has none. A pty opened later (a
                  * ControlMaster session) starts with its atime then, so

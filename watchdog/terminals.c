@@ -107,6 +107,15 @@ int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t m
         return 0;
 }
 
+uint64_t terminals_active(const TerminalSeen *seen, size_t n) {
+        uint64_t active = 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (seen[i].active > active)
+                        active = seen[i].active;
+        return active;
+}
+
 /* A descriptor of the slave of the monitor's master `fd`, if that is
  * still the master of terminal `index` and the slave is the user's. */
 static int open_slave(int pidfd, const TerminalSeen *t, uid_t uid, const char **ret_step) {

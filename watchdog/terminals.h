@@ -26,6 +26,9 @@ typedef struct TerminalSeen {
 int terminals_look(const char *proc_root, ProcRef monitor, uid_t uid, uint64_t mono_now, uint64_t real_now,
                    TerminalSeen **seen, size_t *n);
 
+/* The latest typing over them (their largest `active`); 0 for none. */
+uint64_t terminals_active(const TerminalSeen *seen, size_t n);
+
 /* Writes text, without blocking, to each of them, through the monitor's
  * own master: a copy of its descriptor (pidfd_getfd(), CAP_SYS_PTRACE),
  * checked to be the master of that terminal, opens its slave
