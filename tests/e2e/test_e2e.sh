@@ -471,9 +471,9 @@ wait_until 15 "session X over M's connection" grep -q up-42 "$X_OUT"
 ( while :; do printf x >&"$Y_FD"; printf x >&"$M_FD"; sleep 1; done ) &
 TYPER=$!
 cleanup_push "kill_pid $TYPER"
+idle_last=$(now_ms) # read before the keys are written: no later than their reading
 session_send I $'echo last-$((6*7))\n'
 session_send W $'echo last-$((6*7))\n'
-idle_last=$(now_ms)
 wait_until 5 "I and W to echo" eval "grep -q last-42 '$I_OUT' && grep -q last-42 '$W_OUT'"
 e2e_in sshd-watchdogctl list >"$WORK/idle-list.txt" || fail "sshd-watchdogctl list failed"
 grep -q "^$I_SID .* watching" "$WORK/idle-list.txt" || fail "I not listed: $(cat "$WORK/idle-list.txt")"

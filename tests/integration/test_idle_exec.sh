@@ -23,8 +23,8 @@ IdleTimeoutSec=10s
 IdleWarnSec=4s"
 
 session_open A -tt -o ServerAliveInterval=1 --
+t_last=$(now_ms) # read before the keys are written: no later than their reading
 session_send A $'nohup sleep 302 >/dev/null 2>&1 & echo up-$((6*7))\n'
-t_last=$(now_ms)
 wait_until 15 "a shell" grep -q up-42 "$A_OUT"
 JOB=$(own_procs -u "$TEST_USER" -xf 'sleep 302') || fail "no nohup'd job"
 cleanup_push "kill_pid $JOB"

@@ -32,16 +32,14 @@ MONITOR=$MONITORS
 wait_until 5 "the session to be watched" watchdog_log_has "MESSAGE_ID=4c2ba311a05a4709ba96cf25424c5a90.*SSHD_PID=$MONITOR"
 
 # M types, X does not, past X's limit and the 8 s step.
-( while :; do printf x; sleep 1; done ) >&"$M_FD" &
-TYPER=$!
-cleanup_push "kill_pid $TYPER"
+typer_start M
 sleep $(( (LIMIT_MS + STEP_MS + SLACK_MS) / 1000 ))
 pid_alive "$MONITOR" || fail "the connection was ended while one of its users typed"
 grep -q "$WARNING" "$X_OUT" "$M_OUT" && fail "warned while one of its users typed"
 watchdog_log_has "MESSAGE_ID=$ID_WARNED" && fail "a warning was logged while one of its users typed"
 
-kill_pid "$TYPER"
-t_stop=$(now_ms)
+typer_stop
+t_stop=$LAST_KEY_MS
 wait_until $(( (LIMIT_MS - WARN_MS + STEP_MS + SLACK_MS) / 1000 )) "warnings on both terminals" \
         eval "grep -q '$WARNING' '$M_OUT' && grep -q '$WARNING' '$X_OUT'"
 warn_ms=$(( $(now_ms) - t_stop ))

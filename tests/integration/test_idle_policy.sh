@@ -80,9 +80,9 @@ log "monitors: D=$D_MON P=$P_MON W=$W_MON T=$T_MON O=$O_MON S=$S_MON N=$N_MON"
 cleanup_push "kill_pid $!"
 
 # The last keystroke of P, O and W, then D's link is cut.
+t_last=$(now_ms) # read before the keys are written: no later than their reading
 session_send P $'echo last-$((6*7))\n'
 session_send W $'echo last-$((6*7))\n'
-t_last=$(now_ms)
 session_send O $'\n'
 wait_until 5 "P and W to echo" eval "grep -q last-42 '$P_OUT' && grep -q last-42 '$W_OUT'"
 session_send D $'x'

@@ -81,6 +81,30 @@ client_port() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# typer_start NAME...: a key a second on each session NAME (no Enter)
+# until typer_stop, which sets LAST_KEY_MS: a time read before the last
+# key was written, so never later than the terminal's read of it (a
+# test's "at least N ms after the last key" must not fail on a daemon
+# that was right).
+typer_start() {
+        TYPER_STOP=$WORK/typer.stop TYPER_LAST=$WORK/typer.last
+        rm -f "$TYPER_STOP" "$TYPER_LAST"
+        (
+                while [ ! -e "$TYPER_STOP" ]; do
+                        now_ms >"$TYPER_LAST.new" && mv -f "$TYPER_LAST.new" "$TYPER_LAST"
+                        for name in "$@"; do session_send "$name" x; done
+                        sleep 1
+                done
+        ) &
+        TYPER=$!
+        cleanup_push "kill_pid $TYPER"
+}
+typer_stop() {
+        touch "$TYPER_STOP"
+        wait_until 5 "the typer to stop" pid_gone "$TYPER"
+        LAST_KEY_MS=$(cat "$TYPER_LAST") || fail "the typer never typed"
+}
+
 # cut_after_input NAME MONITOR LIMIT_MS: a keystroke on session NAME, the
 # link cut, and sshd's MONITOR waited for (LIMIT_MS plus 5 s at most)
 # -> ELAPSED_MS, from that keystroke to the monitor's end.
