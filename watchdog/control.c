@@ -127,7 +127,6 @@ static void put_daemon(Daemon *d, FILE *f, uint64_t now) {
  * when a warning or the ending could be due). */
 static void put_idle(Daemon *d, FILE *f, const Session *s, uint64_t now) {
         _cleanup_free_ TerminalSeen *seen = NULL;
-        ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
         const char *why;
 
         if (!idle_applies(s, &why)) {
@@ -142,13 +141,13 @@ static void put_idle(Daemon *d, FILE *f, const Session *s, uint64_t now) {
                 return;
         if (n > 0)
                 memcpy(seen, s->idle->terminals, n * sizeof(TerminalSeen));
-        if (terminals_look(d->proc_root, monitor, s->rec.uid, now, realtime_now(), &seen, &n) < 0 || n == 0) {
+        if (terminals_look(d->proc_root, session_monitor(s), s->rec.uid, now, realtime_now(), &seen, &n) < 0 || n == 0) {
                 put(f, "IDLE_RULE", n == 0 ? "no terminal" : "applies");
                 return;
         }
         uint64_t active = terminals_active(seen, n);
         uint64_t idle = idle_usec(active, now), left = idle < s->eff.idle_timeout_usec ? s->eff.idle_timeout_usec - idle : 0;
-        bool warned = s->idle->warned_active != 0 && active <= s->idle->warned_active;
+        bool warned = idle_warning_stands(active, s->idle->warned_active);
         if (warned && queue_entry_queued(&s->idle->due))
                 left = s->idle->due.key > now ? s->idle->due.key - now : 0;
         put(f, "IDLE_RULE", "applies");

@@ -111,8 +111,7 @@ static void warn_user(Session *s, uint64_t idle, uint64_t left) {
                  "\r\nsshd-watchdog: idle for %s; this session ends in %s unless you type something\r\n", a, b);
         if (!s->eff.dry_run) {
                 s->daemon->idle_warned_total++;
-                ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
-                told = terminals_write(s->daemon->proc_root, monitor, s->rec.uid, s->idle->terminals,
+                told = terminals_write(s->daemon->proc_root, session_monitor(s), s->rec.uid, s->idle->terminals,
                                        s->idle->n_terminals, text, &error, &step);
         }
         session_fields(s, &f);
@@ -146,9 +145,8 @@ static void report_dry_run(Session *s, uint64_t idle) {
 /* One look. true: the session is to be ended now. */
 static bool look(Session *s, uint64_t now) {
         Daemon *d = s->daemon;
-        ProcRef monitor = { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
         uint64_t limit = s->eff.idle_timeout_usec, warn = s->eff.idle_warn_usec, next;
-        int r = terminals_look(d->proc_root, monitor, s->rec.uid, now, realtime_now(), &s->idle->terminals,
+        int r = terminals_look(d->proc_root, session_monitor(s), s->rec.uid, now, realtime_now(), &s->idle->terminals,
                                &s->idle->n_terminals);
 
         if (r == -ESRCH) {
@@ -186,10 +184,10 @@ static bool look(Session *s, uint64_t now) {
                             .warned_active = s->idle->warned_active };
         switch (idle_verdict(&facts, &next)) {
         case IDLE_KEEP:
-                if (s->idle->warned_active != 0 && s->idle->active > s->idle->warned_active)
+                if (s->idle->warned_active != 0 && !idle_warning_stands(s->idle->active, s->idle->warned_active)) {
                         log_info("Session %s: its user typed after the warning; not ending it", s->name);
-                if (s->idle->active > s->idle->warned_active)
                         s->idle->warned_active = 0;
+                }
                 set_next(s, next);
                 return false;
         case IDLE_WARN:

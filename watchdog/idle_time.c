@@ -26,9 +26,7 @@ IdleVerdict idle_verdict(const IdleFacts *f, uint64_t *ret_next) {
 
         uint64_t idle = idle_usec(f->active, f->now);
         uint64_t end_at = f->active + f->limit;
-        bool warned = f->warned_active != 0 && f->active <= f->warned_active;
-
-        if (f->warn == 0 || warned) {
+        if (f->warn == 0 || idle_warning_stands(f->active, f->warned_active)) {
                 if (idle >= f->limit)
                         return IDLE_END;
                 *ret_next = end_at;

@@ -42,6 +42,12 @@ typedef struct IdleFacts {
  * whole IdleWarnSec to answer. */
 IdleVerdict idle_verdict(const IdleFacts *f, uint64_t *ret_next);
 
+/* A warning given when the session was last active at warned_active (0:
+ * none) still stands at `active`: nobody typed since. */
+static inline bool idle_warning_stands(uint64_t active, uint64_t warned_active) {
+        return warned_active != 0 && active <= warned_active;
+}
+
 /* The idle time at now of a session last active at `active`. */
 static inline uint64_t idle_usec(uint64_t active, uint64_t now) {
         return now > active ? now - active : 0;

@@ -10,6 +10,7 @@
 #include "conf_file.h"
 #include "deadline_queue.h"
 #include "idle_check.h"
+#include "proc.h"
 #include "session_record.h"
 #include "tcp_input.h"
 
@@ -73,6 +74,10 @@ void session_unwatchable(Session *s, const char *why);
 /* Has a limit: neither exempt nor InputTimeoutSec=0. */
 static inline bool session_timed(const Session *s) {
         return !s->eff.exempt && s->eff.input_timeout_usec > 0;
+}
+/* The record's sshd monitor, as proven at registration. */
+static inline ProcRef session_monitor(const Session *s) {
+        return (ProcRef) { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
 }
 /* The only ways to change a session's state and deadline: they keep the
  * deadline queue and the state counts true. */

@@ -238,7 +238,7 @@ static int monitor_look(Daemon *d, EndingStart *b, bool keep_pidfd) {
         }
         if (fd < 0)
                 return fd;
-        b->tree.root = (ProcRef) { .pid = s->rec.sshd_pid, .starttime = s->rec.sshd_starttime };
+        b->tree.root = session_monitor(s);
         b->tree.root_stat = st;
         b->tree.has_root_stat = true;
         if (st.ppid > 1 && proc_stat_read(d->proc_root, st.ppid, &pst) == 0)
