@@ -100,14 +100,14 @@ QueueEntry *deadline_queue_top(const DeadlineQueue *q) {
 /* A walk from the root that stops at every entry later than `until`: the
  * heap order says its whole subtree is later too. The walk's stack never
  * holds more than the due entries' children, so both arrays grow with
- * what is due. */
-ssize_t deadline_queue_due(const DeadlineQueue *q, uint64_t until, QueueEntry ***ret) {
+ * what is due (and taken). */
+ssize_t deadline_queue_due(const DeadlineQueue *q, uint64_t until, size_t max, QueueEntry ***ret) {
         _cleanup_free_ size_t *stack = NULL;
         QueueEntry **due = NULL;
         size_t n = 0, top = 0, capacity = 0;
 
         *ret = NULL;
-        if (q->n == 0 || q->heap[0]->key > until)
+        if (q->n == 0 || q->heap[0]->key > until || max == 0)
                 return 0;
         for (size_t i = 0;;) {
                 if (q->heap[i]->key <= until) {
@@ -127,6 +127,8 @@ ssize_t deadline_queue_due(const DeadlineQueue *q, uint64_t until, QueueEntry **
                                 capacity = c;
                         }
                         due[n++] = q->heap[i];
+                        if (n == max)
+                                break;
                         if (2 * i + 1 < q->n)
                                 stack[top++] = 2 * i + 1;
                         if (2 * i + 2 < q->n)

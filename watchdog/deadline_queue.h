@@ -32,10 +32,11 @@ int deadline_queue_set(DeadlineQueue *q, QueueEntry *e, uint64_t key);
 void deadline_queue_remove(DeadlineQueue *q, QueueEntry *e);
 /* The earliest entry, or NULL. */
 QueueEntry *deadline_queue_top(const DeadlineQueue *q);
-/* Every entry whose key is at most `until`, in no particular order, in a
- * new array (NULL when none); the queue is not changed. Costs what is due,
- * not the size of the queue. How many, or -ENOMEM. */
-ssize_t deadline_queue_due(const DeadlineQueue *q, uint64_t until, QueueEntry ***ret);
+/* Entries whose key is at most `until`, at most `max` of them (SIZE_MAX:
+ * all), in no particular order, in a new array (NULL when none); the
+ * queue is not changed. Costs what is taken, not the size of the queue
+ * nor all that is due. How many, or -ENOMEM. */
+ssize_t deadline_queue_due(const DeadlineQueue *q, uint64_t until, size_t max, QueueEntry ***ret);
 void deadline_queue_done(DeadlineQueue *q);
 
 static inline bool queue_entry_queued(const QueueEntry *e) {

@@ -233,13 +233,11 @@ int idle_check_due(Daemon *d, uint64_t now) {
         _cleanup_free_ QueueEntry **due = NULL;
         _cleanup_free_ Session **end = NULL;
         _cleanup_free_ char **names = NULL;
-        ssize_t n = deadline_queue_due(&d->idle_deadlines, now + DEADLINE_SLACK_USEC, &due);
+        ssize_t n = deadline_queue_due(&d->idle_deadlines, now + DEADLINE_SLACK_USEC, LOOKS_PER_WAKEUP, &due);
         size_t n_end = 0;
 
         if (n <= 0)
                 return n < 0 ? log_error_errno((int) n, "Cannot look at idle sessions") : 0;
-        if (n > LOOKS_PER_WAKEUP)
-                n = LOOKS_PER_WAKEUP;
         end = calloc((size_t) n, sizeof(Session *));
         names = calloc((size_t) n, sizeof(char *));
         if (!end || !names)

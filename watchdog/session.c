@@ -55,7 +55,7 @@ Session **sessions_due(Daemon *d, uint64_t until, size_t *ret_n) {
         size_t n;
 
         *ret_n = 0;
-        ssize_t k = deadline_queue_due(&d->deadlines, until, &entries);
+        ssize_t k = deadline_queue_due(&d->deadlines, until, SIZE_MAX, &entries);
         if (k <= 0)
                 return NULL;
         n = (size_t) k;

@@ -33,10 +33,10 @@ static size_t model_due(uint64_t until) {
         return k;
 }
 
-/* How many are due until `until`, each checked to be. */
-static size_t due_count(const DeadlineQueue *q, uint64_t until) {
+/* How many are due until `until` (at most max), each checked to be. */
+static size_t due_count_max(const DeadlineQueue *q, uint64_t until, size_t max) {
         QueueEntry **due = NULL;
-        ssize_t k = deadline_queue_due(q, until, &due);
+        ssize_t k = deadline_queue_due(q, until, max, &due);
 
         assert_true(k >= 0);
         assert_true((k == 0) == (due == NULL));
@@ -46,7 +46,12 @@ static size_t due_count(const DeadlineQueue *q, uint64_t until) {
                         assert_ptr_not_equal(due[i], due[j]);
         }
         free(due);
+        assert_true((size_t) k <= max);
         return (size_t) k;
+}
+
+static size_t due_count(const DeadlineQueue *q, uint64_t until) {
+        return due_count_max(q, until, SIZE_MAX);
 }
 
 static void check(DeadlineQueue *q) {
@@ -69,6 +74,8 @@ static void check(DeadlineQueue *q) {
         assert_int_equal(deadline_queue_top(q)->key, model_min());
         uint64_t until = model_min() + (uint64_t) (rand() % 200);
         assert_int_equal(due_count(q, until), model_due(until));
+        size_t max = (size_t) (rand() % 8);
+        assert_int_equal(due_count_max(q, until, max), max < model_due(until) ? max : model_due(until));
         if (model_min() > 0)
                 assert_int_equal(due_count(q, model_min() - 1), 0);
 }
@@ -124,10 +131,43 @@ static void test_equal_keys_and_reserve(void **state) {
         assert_null(deadline_queue_top(&q));
 }
 
+/* Taken a few at a time and moved later (the idle looks' turns), every
+ * due entry comes once, and the queue empties of due ones. */
+static void test_batches(void **state) {
+        DeadlineQueue q = {};
+        QueueEntry a[100];
+        unsigned taken[100] = {};
+        size_t turns = 0;
+
+        for (size_t i = 0; i < 100; i++) {
+                a[i] = (QueueEntry) QUEUE_ENTRY_INIT;
+                assert_int_equal(deadline_queue_set(&q, &a[i], 5 + i % 3), 0);
+        }
+        for (;;) {
+                QueueEntry **due = NULL;
+                ssize_t k = deadline_queue_due(&q, 10, 7, &due);
+                assert_true(k >= 0 && k <= 7);
+                if (k == 0)
+                        break;
+                for (ssize_t j = 0; j < k; j++) {
+                        size_t i = (size_t) (due[j] - a);
+                        taken[i]++;
+                        assert_int_equal(deadline_queue_set(&q, due[j], 100), 0);
+                }
+                free(due);
+                turns++;
+        }
+        assert_int_equal(turns, 15);
+        for (size_t i = 0; i < 100; i++)
+                assert_int_equal(taken[i], 1);
+        deadline_queue_done(&q);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_against_model),
                 cmocka_unit_test(test_equal_keys_and_reserve),
+                cmocka_unit_test(test_batches),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
