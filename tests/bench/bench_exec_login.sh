@@ -16,8 +16,7 @@ EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 N=${1:-30}
 
 scenario_setup
-usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER"
-install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec"
+scenario_exec_setup
 mkdir -p -m 0755 "$STATE"
 SSHD_USE_PAM=no scenario_sshd ""
 scenario_watchdog "[Watchdog]

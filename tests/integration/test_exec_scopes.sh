@@ -27,8 +27,7 @@ require_cmd dbus-daemon
 
 scenario_setup
 cgroup_tree_create
-usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER"
-install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec"
+scenario_exec_setup
 mkdir -p -m 0755 "$STATE"
 bus_start
 fake_systemd_start --cgroot "$CGROOT" --mode ok

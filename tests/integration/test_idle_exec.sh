@@ -11,9 +11,7 @@ EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 
 WARNING='sshd-watchdog: idle for'
 scenario_setup
-# UsePAM no refuses accounts whose password is locked ("!"), as useradd makes them.
-usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER"
-install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec"
+scenario_exec_setup
 mkdir -p -m 0755 "$STATE"
 SSHD_USE_PAM=no scenario_sshd "ForceCommand $WORK/sshd-watchdog-exec --state-dir=$STATE"
 scenario_watchdog "[Watchdog]

@@ -19,8 +19,7 @@ EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 scenario_setup
 cgroup_tree_create
 cgroup_mkdir ssh.service
-usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER" # UsePAM no refuses locked accounts
-install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec"
+scenario_exec_setup
 SSHD_WRAP="$EXEC_IN --cgroup $CGROOT/ssh.service --"
 SSHD_USE_PAM=no scenario_sshd
 scenario_watchdog "[Watchdog]

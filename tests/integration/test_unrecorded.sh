@@ -15,8 +15,7 @@ EXEC_BIN=${EXEC_BIN:-${top_builddir:-}/exec/sshd-watchdog-exec}
 CTL=${CTL:-${top_builddir:-}/ctl/sshd-watchdogctl}
 
 scenario_setup
-usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER" # UsePAM no refuses locked accounts
-install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec"
+scenario_exec_setup
 SSHD_USE_PAM=no scenario_sshd "ForceCommand $WORK/sshd-watchdog-exec --state-dir=$STATE"
 CONF="[Watchdog]
 InputTimeoutSec=3s

@@ -10,6 +10,7 @@
 # or, for scenarios that set things up between the steps:
 #
 #   scenario_setup                     workdir, namespaces, test user, STATE
+#   scenario_exec_setup                (UsePAM no) the ForceCommand helper
 #   scenario_sshd ["extra sshd_config lines"]
 #   scenario_watchdog "CONF"
 #
@@ -36,6 +37,15 @@ scenario_setup() {
         netns_pair_create
         test_user_create
         STATE="$WORK/state"
+}
+
+# For an sshd with UsePAM no and sshd-watchdog-exec: the helper ($EXEC_BIN)
+# at $WORK/sshd-watchdog-exec for ForceCommand, and the test user
+# unlocked, since UsePAM no refuses accounts whose password is locked
+# ("!"), as useradd makes them.
+scenario_exec_setup() {
+        usermod -p '*' "$TEST_USER" || fail "cannot unlock $TEST_USER"
+        install -m 0755 "$EXEC_BIN" "$WORK/sshd-watchdog-exec" || fail "cannot install $EXEC_BIN"
 }
 
 scenario_sshd() {
