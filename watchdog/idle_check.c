@@ -169,7 +169,6 @@ static bool look(Session *s, uint64_t now) {
                 log_info("Session %s: its terminals can be looked at again after %u tries", s->name, s->idle->failures);
                 s->idle->failures = 0;
         }
-        s->idle->looked_at = now;
         s->idle->active = terminals_active(s->idle->terminals, s->idle->n_terminals);
         if (s->idle->n_terminals == 0) {
                 /* Not subject while it has none. A pty opened later (a

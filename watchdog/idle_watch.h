@@ -23,7 +23,6 @@ typedef struct IdleWatch {
         uint64_t active;          /* latest typing over them; 0: none at the last look */
         uint64_t warned_active;   /* `active` when warned; 0: no warning in this idle spell */
         uint64_t reported_active; /* dry run: `active` when "would end" was said */
-        uint64_t looked_at;       /* CLOCK_MONOTONIC of the last look; 0: none yet */
         unsigned failures;        /* transient failures in a row */
         bool ending;              /* the policy handed it to endings_begin(): ended as idle */
         char *unseen;             /* why its terminals cannot be seen (logged once); NULL */
