@@ -468,9 +468,7 @@ idle_open M -o ControlMaster=yes -o ControlPath="$WORK/mux" -- bash --norc --nop
 session_open X "${KEEP[@]}" -o ControlPath="$WORK/mux" --
 session_send X $'echo up-$((6*7))\n'
 wait_until 15 "session X over M's connection" grep -q up-42 "$X_OUT"
-( while :; do printf x >&"$Y_FD"; printf x >&"$M_FD"; sleep 1; done ) &
-TYPER=$!
-cleanup_push "kill_pid $TYPER"
+typer_start Y M
 idle_last=$(now_ms) # read before the keys are written: no later than their reading
 session_send I $'echo last-$((6*7))\n'
 session_send W $'echo last-$((6*7))\n'
@@ -515,7 +513,7 @@ pid_alive "$X_PID" || fail "the ControlMaster session X was ended while M typed"
 grep -q "$WARNING" "$Y_OUT" "$M_OUT" "$X_OUT" && fail "a typing user's connection was warned"
 e2e_in sshd-watchdogctl metrics | grep -qx 'sshd_watchdog_idle_sessions_ended_total 2' ||
         fail "metrics: $(e2e_in sshd-watchdogctl metrics | grep idle)"
-kill_pid "$TYPER"
+typer_stop
 for k in W Y M X; do pid_var="${k}_PID"; kill_pid "${!pid_var}"; done
 printf '[Watchdog]\nInputTimeoutSec=%ss\nKillGraceSec=%ss\n' "$TIMEOUT_S" "$GRACE_S" >"$E2E_ROOT/etc/sshd-watchdog/watchdog.conf"
 e2e_in systemctl reload sshd-watchdog.service || fail "cannot reload sshd-watchdog"

@@ -76,8 +76,7 @@ wait_until 5 "the -N session" new_monitor N
 log "monitors: D=$D_MON P=$P_MON W=$W_MON T=$T_MON O=$O_MON S=$S_MON N=$N_MON"
 
 # T types a key a second for the whole test.
-( while :; do printf x; sleep 1; done ) >&"$T_FD" &
-cleanup_push "kill_pid $!"
+typer_start T
 
 # The last keystroke of P, O and W, then D's link is cut.
 t_last=$(now_ms) # read before the keys are written: no later than their reading
